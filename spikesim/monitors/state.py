@@ -1,0 +1,77 @@
+"""StateMonitor: chosen state variables of chosen neurons over time."""
+from __future__ import annotations
+
+import numpy as np
+
+from .._validate import check_int
+from ..model.neurons import NeuronGroup
+from ._base import Monitor
+
+
+class StateMonitor(Monitor):
+    """Record state variables of some neurons every ``every`` steps.
+
+    Values are recorded at the start of a step (before integration), at
+    steps ``n`` with ``n % every == 0``, as Brian2's StateMonitor does.
+
+    Parameters
+    ----------
+    group : NeuronGroup
+    variables : str or sequence of str
+        State variable names of the group's model (e.g. ``"v"``).
+    record : True or array of int
+        All neurons, or the indices to record.
+    every : int
+        Record every this many steps (>= 1).
+
+    After a run, ``mon.t`` has shape (n_times,) and ``mon.v`` shape
+    (n_recorded, n_times): ``mon.v[k]`` is the trace of ``record[k]``.
+    """
+
+    def __init__(self, group, variables, record=True, every=1, name=None):
+        super().__init__(group, name)
+        if not isinstance(group, NeuronGroup):
+            raise TypeError(f"group must be a NeuronGroup, got {type(group).__name__}")
+        if isinstance(variables, str):
+            variables = (variables,)
+        variables = tuple(variables)
+        for v in variables:
+            if v not in group.model.variables:
+                raise ValueError(f"variables must be state variables of model {group.model.name!r} "
+                                 f"({list(group.model.variables)}), got {v!r}")
+        if not variables:
+            raise ValueError("variables must name at least one state variable")
+        self.variables = variables
+        self.var_index = np.array([group.model.variables.index(v) for v in variables], dtype=np.int64)
+        if record is True:
+            idx = np.arange(group.N, dtype=np.int64)
+        else:
+            idx = np.atleast_1d(np.asarray(record))
+            if idx.ndim != 1 or (idx.size and not np.issubdtype(idx.dtype, np.integer)):
+                raise TypeError(f"record must be True or a 1-D array of neuron indices, got {record!r}")
+            if idx.size and (idx.min() < 0 or idx.max() >= group.N):
+                raise ValueError(f"record indices must be in [0, {group.N}), got {idx[(idx < 0) | (idx >= group.N)][0]}")
+            idx = idx.astype(np.int64)
+        self.record = idx
+        self.every = check_int("every", every, minimum=1)
+
+    @property
+    def step(self):
+        return self._field("step", np.zeros(0, np.int64))
+
+    @property
+    def t(self):
+        self._require_dt()
+        return self.step * self.dt
+
+    def values(self, variable):
+        """Recorded values of ``variable``, shape (n_recorded, n_times)."""
+        if variable not in self.variables:
+            raise ValueError(f"variable must be one of {list(self.variables)}, got {variable!r}")
+        data = self._field("data", np.zeros((0, len(self.variables), self.record.size)))
+        return data[:, self.variables.index(variable), :].T
+
+    def __getattr__(self, name):
+        if name in self.__dict__.get("variables", ()):
+            return self.values(name)
+        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
