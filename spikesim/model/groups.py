@@ -23,7 +23,6 @@ class Group:
             raise TypeError(f"name must be a string, got {name!r}")
         self.name = name
         self.lastspike = np.full(self.N, NEVER, dtype=np.int64)
-        self._network = None
 
     # --- hooks used when a Network is built
     def _resolve(self, rng, dt):

@@ -79,10 +79,7 @@ class Network:
                 raise TypeError(f"objects must be groups, Synapses or monitors, got {type(obj).__name__}")
             if any(obj is o for o in self.objects):
                 raise ValueError(f"{obj!r} was added twice")
-            if isinstance(obj, (Group, Synapses, Monitor)) and getattr(obj, "_network", None) not in (None, self):
-                raise ValueError(f"{obj!r} already belongs to another Network")
             self.objects.append(obj)
-            obj._network = self
         self._name_objects()
 
     def _name_objects(self):

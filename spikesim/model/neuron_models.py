@@ -32,6 +32,7 @@ class NeuronModel:
     frozen: tuple
     methods: tuple
     reset_var_increment: tuple = ()   # (variable, parameter): var += param at reset
+    reset_param: str = "v_reset"      # v = this parameter at reset
     coefficients: Callable | None = field(default=None, repr=False)
     doc: str = ""
 
@@ -41,7 +42,7 @@ class NeuronModel:
 
     @property
     def v_reset_row(self):
-        return self.params.index("v_reset")
+        return self.params.index(self.reset_param)
 
 
 def _exp_cross(dt, tau_syn, tau_m):
@@ -113,7 +114,7 @@ IZHIKEVICH_MODEL = NeuronModel(
     initial=dict(v="c", u=None),
     positive=(),
     frozen=("v",), methods=("euler", "rk2", "rk4"),
-    reset_var_increment=("u", "d"),
+    reset_var_increment=("u", "d"), reset_param="c",
     doc="""Izhikevich (2003) simple model, in SI units.
 
     dv/dt = (0.04/mV v^2 + 5 v + 140 mV - u + I) / ms

@@ -71,6 +71,9 @@ class NeuronGroup(Group):
         for k, var in enumerate(model.variables):
             if var in values:
                 init = values[var]
+                if isinstance(init, str):
+                    raise TypeError(f"{var} must be a number, an array of {self.N} numbers or a callable "
+                                    f"f(rng, N), got {init!r}")
             else:
                 init = model.initial[var]
             if isinstance(init, str):  # default tied to a parameter

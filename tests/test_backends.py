@@ -1,0 +1,97 @@
+"""The numba cpu backend against the numpy reference on random small networks."""
+import numpy as np
+import pytest
+
+from netfactory import random_network
+from spikesim.backends import _scalar as S
+from spikesim.backends import reference as R
+from spikesim.units import ms
+
+
+def _run(seed, backend, chunks):
+    net, groups, syns, mons, states, rates = random_network(seed)
+    for c in chunks:
+        net.run(c, backend=backend, progress=False)
+    return net, groups, syns, mons, states, rates
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_cpu_equals_reference(seed):
+    a = _run(seed, "reference", [40 * ms])
+    b = _run(seed, "cpu", [40 * ms])
+    _, ga, _, ma, sa, ra = a
+    _, gb, _, mb, sb, rb = b
+    total = 0
+    for x, y in zip(ma, mb):
+        np.testing.assert_array_equal(x.i, y.i)
+        np.testing.assert_array_equal(x.step, y.step)
+        total += x.num_spikes
+    assert total > 50, "the random network should be active"
+    for x, y in zip(ga, gb):
+        if hasattr(x, "_state"):
+            np.testing.assert_array_equal(x._state, y._state)
+    for x, y in zip(sa, sb):
+        for v in x.variables:
+            np.testing.assert_array_equal(x.values(v), y.values(v))
+        np.testing.assert_array_equal(x.step, y.step)
+    for x, y in zip(ra, rb):
+        np.testing.assert_array_equal(x.rate, y.rate)
+
+
+def test_chunking_does_not_change_results():
+    a = _run(4, "cpu", [40 * ms])
+    b = _run(4, "cpu", [7 * ms, 0.1 * ms, 20 * ms, 12.9 * ms])
+    for x, y in zip(a[3], b[3]):
+        np.testing.assert_array_equal(x.i, y.i)
+        np.testing.assert_array_equal(x.step, y.step)
+    net, *_ = _run(4, "cpu", [])
+    net.run(40 * ms, progress=False, chunk_steps=13)
+    for x, y in zip(a[3], _run_mons(net)):
+        np.testing.assert_array_equal(x.step, y.step)
+
+
+def _run_mons(net):
+    from spikesim import SpikeMonitor
+    return [o for o in net.objects if isinstance(o, SpikeMonitor)]
+
+
+def test_spike_buffer_overflow_splits_chunk():
+    from spikesim.backends.cpu.run import CpuEngine
+    net, groups, syns, mons, states, rates = random_network(5)
+    ref_net, *rest = random_network(5)
+    ref_net.run(30 * ms, progress=False)
+    cn = net.build()
+    cn.prepare()
+    eng = CpuEngine(cn, spike_buffer=1)   # capacity = 2 N: forces many short chunks
+    n = 0
+    while n < 300:
+        res = eng.run_chunk(n, 300 - n)
+        net._hand_over(res)
+        assert res.steps_done >= 1
+        n += res.steps_done
+    for x, y in zip(mons, rest[2]):
+        np.testing.assert_array_equal(x.step, y.step)
+
+
+def test_counter_rng_matches_python_integers():
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        key, i, k = (int(x) for x in rng.integers(0, 2 ** 63, 3))
+        key |= int(rng.integers(0, 2)) << 63
+        assert S.uniform01(np.uint64(key), i, k) == R.uniform01(key, i, k)
+
+
+def test_poisson_rate_statistics():
+    from spikesim import Network, PoissonGroup, SpikeMonitor
+    P = PoissonGroup(2000, rates=np.repeat([5.0, 50.0], 1000))
+    M = SpikeMonitor(P)
+    Network(P, M, seed=7).run(2.0, progress=False)
+    c = M.count
+    for block, rate in ((c[:1000], 5.0), (c[1000:], 50.0)):
+        mean = block.mean() / 2.0
+        # 1000 neurons x 2 s: the standard error of the mean rate is sqrt(rate/2000)
+        assert abs(mean - rate) < 5 * np.sqrt(rate / 2000)
+        # Poisson counts: variance equals the mean (Fano factor 1)
+        assert block.var() / block.mean() == pytest.approx(1.0, abs=0.15)
+    isi = np.diff(M.spike_trains()[1500])
+    assert isi.min() >= 1e-4 - 1e-12
