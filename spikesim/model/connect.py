@@ -8,12 +8,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def all_to_all(n_pre, n_post, autapses=True):
+def all_to_all(n_pre, n_post):
     i = np.repeat(np.arange(n_pre, dtype=np.int64), n_post)
     j = np.tile(np.arange(n_post, dtype=np.int64), n_pre)
-    if not autapses:
-        keep = i != j
-        i, j = i[keep], j[keep]
     return i, j
 
 
@@ -44,20 +41,32 @@ def _distinct_per_row(rng, counts, n_cols, forbid=None):
         cols[bad] = rng.integers(0, n_cols, size=int(bad.sum()), dtype=np.int64)
 
 
-def bernoulli(rng, n_pre, n_post, p, autapses=True):
-    """Each possible pair independently with probability p (Brian2's ``connect(p=p)``)."""
-    n_cols = n_post - (0 if autapses else 1)
-    counts = rng.binomial(n_cols, p, size=n_pre) if n_cols > 0 else np.zeros(n_pre, np.int64)
-    forbid = None if autapses else np.arange(n_pre, dtype=np.int64)
-    return _distinct_per_row(rng, counts.astype(np.int64), n_post, forbid)
+def bernoulli(rng, n_pre, n_post, p):
+    """Each possible pair independently with probability p (Brian2's ``connect(p=p)``).
+
+    Autapses, when forbidden, are removed afterwards by the caller: the
+    remaining pairs are still independent draws with probability p.
+    """
+    counts = rng.binomial(n_post, p, size=n_pre)
+    return _distinct_per_row(rng, counts.astype(np.int64), n_post)
 
 
-def fixed_in_degree(rng, n_pre, n_post, k, autapses=True):
-    """Every post-synaptic neuron receives exactly ``k`` distinct pre-synaptic partners."""
-    limit = n_pre - (0 if autapses else 1)
+def fixed_in_degree(rng, n_pre, n_post, k, forbid=None):
+    """Every post-synaptic neuron receives exactly ``k`` distinct pre-synaptic partners.
+
+    ``forbid=(idx_pre, idx_post)``: global indices of the candidate rows and
+    columns; a post neuron may then not be paired with the pre neuron of the
+    same global index (no autapses).
+    """
+    f = None
+    limit = n_pre
+    if forbid is not None:
+        idx_pre, idx_post = forbid
+        pos = {int(g): r for r, g in enumerate(idx_pre)}
+        f = np.array([pos.get(int(g), -1) for g in idx_post], dtype=np.int64)
+        limit = n_pre - (1 if (f >= 0).any() else 0)
     if k > limit:
         raise ValueError(f"in_degree must be <= {limit} (pre-synaptic neurons available), got {k}")
-    forbid = None if autapses else np.arange(n_post, dtype=np.int64)
-    j, i = _distinct_per_row(rng, np.full(n_post, k, dtype=np.int64), n_pre, forbid)
+    j, i = _distinct_per_row(rng, np.full(n_post, k, dtype=np.int64), n_pre, f)
     order = np.lexsort((j, i))
     return i[order], j[order]

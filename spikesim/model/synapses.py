@@ -67,7 +67,8 @@ class Synapses:
         return arr
 
     # ------------------------------------------------------------------ connect
-    def connect(self, *, p=None, i=None, j=None, one_to_one=False, in_degree=None, autapses=True):
+    def connect(self, *, p=None, i=None, j=None, one_to_one=False, in_degree=None, autapses=True,
+                pre=None, post=None):
         """Choose which pairs are connected (the draw happens when the network is built).
 
         Exactly one of: nothing (all to all), ``p`` (each pair with
@@ -75,9 +76,15 @@ class Synapses:
         distinct partners), ``one_to_one=True``, or explicit ``i`` and ``j``
         arrays (pre and post index of each synapse, in creation order).
         ``autapses=False`` forbids i == j (only meaningful when pre is post).
+        ``pre`` / ``post`` (a slice or an index array) restrict the rule to
+        sub-populations, e.g. ``connect(p=0.02, pre=slice(0, 3200))`` for
+        Brian2's ``connect('i<3200', p=0.02)``.
         """
         if self._rule is not None:
             raise RuntimeError(f"Synapses {self.name!r} are already connected; create another Synapses object")
+        self._subsets = (self._subset("pre", pre, self.pre.N), self._subset("post", post, self.post.N))
+        if i is not None and (pre is not None or post is not None):
+            raise ValueError("pre/post subsets do not apply to explicit i, j connections")
         given = [p is not None, i is not None or j is not None, bool(one_to_one), in_degree is not None]
         if sum(given) > 1:
             raise ValueError("give only one of p, (i, j), one_to_one and in_degree")
@@ -104,6 +111,21 @@ class Synapses:
             self._rule = ("all", bool(autapses))
         return self
 
+    @staticmethod
+    def _subset(name, sel, n):
+        if sel is None:
+            return None
+        if isinstance(sel, slice):
+            return np.arange(n, dtype=np.int64)[sel]
+        arr = np.asarray(sel)
+        if arr.ndim != 1 or (arr.size and not np.issubdtype(arr.dtype, np.integer)):
+            raise TypeError(f"{name} must be a slice or a 1-D integer index array, got {sel!r}")
+        if arr.size and (arr.min() < 0 or arr.max() >= n):
+            raise ValueError(f"{name} indices must be in [0, {n}), got {arr[(arr < 0) | (arr >= n)][0]}")
+        if np.unique(arr).size != arr.size:
+            raise ValueError(f"{name} indices must not repeat")
+        return np.sort(arr.astype(np.int64))
+
     # ------------------------------------------------------------------ build
     def _build(self, rng, dt):
         """Draw connectivity, weights and delays; lay out the CSR arrays."""
@@ -112,16 +134,27 @@ class Synapses:
         if self._rule is None:
             raise RuntimeError(f"Synapses {self.name!r} were never connected: call connect() first")
         kind = self._rule[0]
-        if kind == "p":
-            i, j = rules.bernoulli(rng, self.pre.N, self.post.N, self._rule[1], self._rule[2])
-        elif kind == "explicit":
+        sub_pre, sub_post = self._subsets
+        idx_pre = np.arange(self.pre.N) if sub_pre is None else sub_pre
+        idx_post = np.arange(self.post.N) if sub_post is None else sub_post
+        n_pre, n_post = idx_pre.size, idx_post.size
+        if kind == "explicit":
             i, j = self._rule[1], self._rule[2]
-        elif kind == "one_to_one":
-            i, j = rules.one_to_one(self.pre.N, self.post.N)
-        elif kind == "in_degree":
-            i, j = rules.fixed_in_degree(rng, self.pre.N, self.post.N, self._rule[1], self._rule[2])
         else:
-            i, j = rules.all_to_all(self.pre.N, self.post.N, self._rule[1])
+            no_autapses = kind != "one_to_one" and not self._rule[-1]
+            if kind == "p":
+                a, b = rules.bernoulli(rng, n_pre, n_post, self._rule[1])
+            elif kind == "one_to_one":
+                a, b = rules.one_to_one(n_pre, n_post)
+            elif kind == "in_degree":
+                a, b = rules.fixed_in_degree(rng, n_pre, n_post, self._rule[1],
+                                             forbid=(idx_pre, idx_post) if no_autapses else None)
+            else:
+                a, b = rules.all_to_all(n_pre, n_post)
+            i, j = idx_pre[a], idx_post[b]
+            if no_autapses and self.pre is self.post:
+                keep = i != j
+                i, j = i[keep], j[keep]
         n = i.size
         w = self._spec_values("weight", self._weight_spec, n, rng)
         delay = self._spec_values("delay", self._delay_spec, n, rng)
@@ -153,7 +186,7 @@ class Synapses:
         self.post_index = np.ascontiguousarray(j[order], dtype=np.int32)
         self.weights = np.ascontiguousarray(w[order], dtype=np.float64)
         # position in CSR order of each synapse in creation order (None: identical)
-        self._perm = None if np.array_equal(order, np.arange(order.size)) else np.argsort(order)
+        self._perm = None if np.array_equal(order, np.arange(order.size)) else np.argsort(order).astype(np.int32)
         self._reverse = None
 
     # ------------------------------------------------------------------ access
