@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
-from numba.typed import List
+import numba
 
 from ...model.neuron_models import POISSON, SPIKEGEN
 from ..compiled import INFO_MODEL, INFO_SPIKEMON, ChunkResult
@@ -99,10 +99,15 @@ def run_steps(n0, n_steps, dt, info, state, params, coef, last, ref, cur, cur_di
 
 
 def _typed(arrays):
-    lst = List()
+    """A homogeneous tuple of arrays: numba indexes it at run time, and unlike a
+    typed List it costs nothing to create from Python (no per-process compile).
+    Networks with different numbers of objects compile (and cache) separately."""
+    arrays = tuple(arrays)
+    first = numba.typeof(arrays[0])
     for a in arrays:
-        lst.append(a)
-    return lst
+        if numba.typeof(a) != first:
+            raise TypeError(f"internal: mixed array types {numba.typeof(a)} and {first}")
+    return arrays
 
 
 class CpuEngine:
@@ -124,7 +129,7 @@ class CpuEngine:
     def _pack(self):
         cn = self.cn
         L = _typed
-        # typed lists reference (do not copy) the compiled arrays
+        # the tuples reference (do not copy) the compiled arrays
         self._lists = dict(
             state=L(cn.state), params=L(cn.params), coef=L(cn.coef), last=L(cn.lastspike),
             ref=L(cn.ref_steps), cur=L(cn.current), p_next=L(cn.p_next), p_draws=L(cn.p_draws),

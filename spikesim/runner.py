@@ -1,0 +1,151 @@
+"""The harness shared by the scripts in ``experiments/``.
+
+Each experiment script builds its network, calls :func:`experiment_parser`
+for the common options and :func:`finish` to write the standard outputs:
+``summary.json``, ``spikes.npz`` (arrays ``i``, ``t``, ``population``) and
+``raster.png``, and to print a one-paragraph summary.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import pathlib
+import time
+
+import numpy as np
+
+_renderer = None
+
+
+def _render_raster(spike_monitors, title, path, raster_kw):
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from .plot import lecture_style, raster, savefig
+    with lecture_style():
+        fig = Figure(figsize=(10, 6))
+        ax = fig.subplots()
+        raster(spike_monitors, ax=ax, with_rate=True, **(raster_kw or {}))
+        ax.set_title(title)
+        savefig(fig, path)
+
+
+def _renderer_main(conn):
+    import matplotlib  # the slow import overlaps with the parent's simulation
+    matplotlib.use("Agg")
+    import matplotlib.figure  # noqa: F401
+    job = conn.recv()
+    if job is None:
+        return
+    try:
+        _render_raster(*job)
+        conn.send(None)
+    except Exception as exc:  # pragma: no cover - reported by the parent
+        conn.send(repr(exc))
+
+
+class _Renderer:
+    """A forked process that imports matplotlib while the parent simulates, then draws the raster."""
+
+    def __init__(self):
+        ctx = multiprocessing.get_context("fork")
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_renderer_main, args=(child,), daemon=True)
+        self.proc.start()
+
+    def render(self, *job):
+        self.conn.send(job)
+        err = self.conn.recv()
+        self.proc.join()
+        if err is not None:
+            raise RuntimeError(f"drawing the raster failed: {err}")
+
+
+def start_background_renderer():
+    """Start importing matplotlib in a child process (POSIX only); :func:`finish` uses it."""
+    global _renderer
+    if _renderer is None and "fork" in multiprocessing.get_all_start_methods():
+        try:
+            _renderer = _Renderer()
+        except OSError:  # pragma: no cover
+            _renderer = None
+
+
+def experiment_parser(name, description, *, duration=1.0, seed=1):
+    """An ArgumentParser with ``--duration --seed --out --backend --quiet``."""
+    start_background_renderer()
+    p = argparse.ArgumentParser(prog=f"spikesim run {name}", description=description)
+    p.add_argument("--duration", type=float, default=duration, help=f"biological time in seconds (default {duration})")
+    p.add_argument("--seed", type=int, default=seed, help=f"random seed (default {seed})")
+    p.add_argument("--out", type=pathlib.Path, default=pathlib.Path("out") / name,
+                   help=f"output directory (default out/{name})")
+    p.add_argument("--backend", default="cpu", choices=["cpu", "reference", "cuda"])
+    p.add_argument("--quiet", action="store_true", help="no progress bar and no printed summary")
+    return p
+
+
+def timed_run(net, duration, args):
+    """Run ``net`` and return the wall time of the simulation itself in seconds."""
+    t0 = time.perf_counter()
+    net.run(duration, backend=args.backend, progress=False if args.quiet else None)
+    return time.perf_counter() - t0
+
+
+def finish(name, net, spike_monitors, args, sim_wall_s, extra=None, raster_kw=None):
+    """Write the standard outputs of an experiment and return its summary dict.
+
+    Parameters
+    ----------
+    name : str
+    net : Network
+    spike_monitors : list of SpikeMonitor
+        Populations, stacked in this order in ``spikes.npz`` and the raster.
+    args : argparse.Namespace
+        From :func:`experiment_parser` (``out``, ``seed``, ``duration``, ...).
+    sim_wall_s : float
+        Wall time of the simulation.
+    extra : dict, optional
+        More entries for ``summary.json``.
+    """
+    global _renderer
+    from .model.neurons import NeuronGroup
+    from .model.synapses import Synapses
+
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    groups = [o for o in net.objects if isinstance(o, NeuronGroup)]
+    n_neurons = sum(g.N for g in groups)
+    n_syn = sum(len(s) for s in net.objects if isinstance(s, Synapses))
+    i_all, t_all, pop, offset = [], [], [], 0
+    for k, m in enumerate(spike_monitors):
+        i_all.append(m.i + offset)
+        t_all.append(m.t)
+        pop.append(np.full(m.num_spikes, k, dtype=np.int16))
+        offset += m.group.N
+    i_all = np.concatenate(i_all) if i_all else np.zeros(0, np.int64)
+    t_all = np.concatenate(t_all) if t_all else np.zeros(0)
+    np.savez(out / "spikes.npz", i=i_all, t=t_all, population=np.concatenate(pop) if pop else np.zeros(0, np.int16))
+    neuron_spikes = sum(m.num_spikes for m in spike_monitors if isinstance(m.group, NeuronGroup))
+    summary = dict(
+        experiment=name, n_neurons=int(n_neurons), n_synapses=int(n_syn), n_spikes=int(neuron_spikes),
+        mean_rate_hz=float(neuron_spikes / max(n_neurons, 1) / net.t) if net.t > 0 else 0.0,
+        duration_s=float(net.t), sim_wall_s=float(sim_wall_s), seed=int(net.seed), backend=args.backend,
+        dt_s=float(net.dt),
+    )
+    summary.update(extra or {})
+    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    job = (spike_monitors, f"{name}: {n_neurons} neurons, {summary['mean_rate_hz']:.1f} Hz mean rate",
+           out / "raster.png", raster_kw)
+    if _renderer is not None:
+        renderer, _renderer = _renderer, None
+        renderer.render(*job)
+    else:
+        _render_raster(*job)
+    if not args.quiet:
+        print(f"{name}: simulated {summary['duration_s']:g} s of a network of {n_neurons} neurons and {n_syn} "
+              f"synapses (seed {summary['seed']}, dt {net.dt * 1e3:g} ms, {args.backend} backend) in "
+              f"{sim_wall_s:.3f} s of wall time; {neuron_spikes} spikes, mean rate {summary['mean_rate_hz']:.2f} Hz. "
+              f"Wrote summary.json, spikes.npz and raster.png to {out}/.")
+    return summary
