@@ -10,7 +10,7 @@ gL = 5e-5 S/cm^2 (10 nS, tau_m = 20 ms), El = -60 mV, threshold -50 mV,
 reset -60 mV, refractory 5 ms.  Synapses: exponential conductances with
 tau_e = 5 ms, tau_i = 10 ms, reversal Ee = 0 mV, Ei = -80 mV, increments
 6 nS (excitatory) and 67 nS (inhibitory).  Initial state as in the
-benchmark scripts: v ~ N(-55, 5) mV, ge ~ N(40, 15) nS, gi ~ N(200, 120) nS.
+benchmark script of Brette (2007): v ~ N(-65, 5) mV, ge ~ N(40, 15) nS, gi ~ N(200, 120) nS.
 Forward Euler, dt = 0.1 ms (Brian2's choice for these equations).
 """
 from spikesim import Network, NeuronGroup, SpikeMonitor, Synapses
@@ -30,7 +30,7 @@ def build(n=4000, seed=1):
     """The COBA network: (net, P, spike monitor)."""
     P = NeuronGroup(n, "lif_coba", El=E_L, Ee=E_E, Ei=E_I, gl=GL, Cm=CM, tau_e=TAU_E, tau_i=TAU_I,
                     v_th=V_T, v_reset=V_R, refractory=REFRACTORY, method="euler",
-                    v=lambda rng, k: (rng.standard_normal(k) * 5 - 55) * mV,
+                    v=lambda rng, k: (rng.standard_normal(k) * 5 - 65) * mV,
                     ge=lambda rng, k: (rng.standard_normal(k) * 1.5 + 4) * 10 * nS,
                     gi=lambda rng, k: (rng.standard_normal(k) * 12 + 20) * 10 * nS, name="P")
     ne = int(0.8 * n)
