@@ -95,3 +95,34 @@ def test_poisson_rate_statistics():
         assert block.var() / block.mean() == pytest.approx(1.0, abs=0.15)
     isi = np.diff(M.spike_trains()[1500])
     assert isi.min() >= 1e-4 - 1e-12
+
+
+# ---------------------------------------------------------------- property-based
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=15, deadline=None)
+@given(n_pre=st.integers(1, 12), n_post=st.integers(1, 12), p=st.floats(0.0, 1.0),
+       max_delay=st.integers(0, 30), rate=st.floats(0.0, 2000.0), seed=st.integers(0, 2 ** 32 - 1),
+       w=st.floats(-5.0, 5.0))
+def test_random_delay_networks_cpu_equals_reference(n_pre, n_post, p, max_delay, rate, seed, w):
+    from spikesim import Network, NeuronGroup, PoissonGroup, SpikeMonitor, StateMonitor, Synapses
+    from spikesim.units import mV
+
+    def build():
+        src = PoissonGroup(n_pre, rates=rate)
+        G = NeuronGroup(n_post, "lif_cuba", refractory=1 * ms, v=lambda r, k: r.uniform(-60, -50, k) * mV)
+        S1 = Synapses(src, G, "ge", weight=w * mV,
+                      delay=lambda r, k: r.integers(0, max_delay + 1, k) * 0.1 * ms).connect(p=p)
+        S2 = Synapses(G, G, "gi", weight=-w * mV, delay=max_delay * 0.1 * ms).connect(p=p)
+        M, V = SpikeMonitor(G), StateMonitor(G, ("v", "ge", "gi"))
+        return Network(src, G, S1, S2, M, V, seed=seed), M, V
+
+    a, ma, va = build()
+    b, mb, vb = build()
+    a.run(5 * ms, backend="reference", progress=False)
+    b.run(5 * ms, backend="cpu", progress=False)
+    np.testing.assert_array_equal(ma.i, mb.i)
+    np.testing.assert_array_equal(ma.step, mb.step)
+    for var in ("v", "ge", "gi"):
+        np.testing.assert_array_equal(va.values(var), vb.values(var))

@@ -9,7 +9,6 @@ delivery, resets, rate monitors.
 """
 from __future__ import annotations
 
-import math
 
 import numpy as np
 
@@ -180,4 +179,4 @@ class ReferenceEngine:
     def _advance(n, key, i, draws, log1mp):
         G = S.geometric_steps.py_func(uniform01(key, i, draws[i]), log1mp)
         draws[i] += 1
-        return NEVER_STEP if math.isinf(G) else n + int(G)
+        return NEVER_STEP if G >= 1e18 else n + int(G)

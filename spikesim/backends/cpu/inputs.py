@@ -1,6 +1,5 @@
 """CPU kernels for spike sources: Poisson trains and spike generators."""
 from numba import njit
-import math
 
 from .. import _scalar as S
 from ..compiled import NEVER_STEP
@@ -10,7 +9,7 @@ from ..compiled import NEVER_STEP
 def _advance(n, key, i, draws, log1mp):
     G = S.geometric_steps(S.uniform01(key, i, draws[i]), log1mp)
     draws[i] += 1
-    if math.isinf(G):
+    if G >= 1e18:  # p == 0, or so small that the event lies beyond any run
         return NEVER_STEP
     return n + int(G)
 
