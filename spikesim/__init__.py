@@ -6,9 +6,11 @@ The public API: build a network from :class:`NeuronGroup`, inputs and
 from . import units
 from .model import (InjectedCurrent, Network, NeuronGroup, PoissonGroup, SimulationError, SpikeGeneratorGroup,
                     Synapses)
-from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
+from . import plasticity
+from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor, WeightMonitor
 
 __version__ = "0.1.0"
 
 __all__ = ["units", "NeuronGroup", "PoissonGroup", "SpikeGeneratorGroup", "InjectedCurrent", "Synapses",
-           "Network", "SimulationError", "SpikeMonitor", "StateMonitor", "PopulationRateMonitor"]
+           "Network", "SimulationError", "SpikeMonitor", "StateMonitor", "PopulationRateMonitor", "WeightMonitor",
+           "plasticity"]

@@ -23,7 +23,7 @@ def test_raster_two_populations_with_rate(recorded, tmp_path):
     offsets = art.get_offsets()
     assert offsets.shape[0] == Ma.num_spikes + Mb.num_spikes
     assert offsets[:, 1].max() >= 20          # second population stacked above the first
-    assert ax.rate_axes is not None and len(ax.rate_axes.patches) > 0
+    assert ax.rate_axes is not None and len(ax.rate_axes.patches) == 1  # one filled stairs patch
     assert len(set(map(tuple, art.get_facecolors()))) == 2
     for fmt in ("png", "pdf", "svg"):
         plot.savefig(fig, tmp_path / f"r.{fmt}")

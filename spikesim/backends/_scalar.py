@@ -145,3 +145,52 @@ def geometric_steps(u, log1mp):
     if log1mp == 0.0:
         return math.inf
     return math.floor(math.log(u) / log1mp) + 1.0
+
+
+# ---------------------------------------------------------------- plasticity
+@njit(cache=True)
+def decayed(x, n, n_last, dt, tau):
+    """Trace value ``x`` stored at step ``n_last``, decayed to step ``n``."""
+    return x * math.exp(-(n * dt - n_last * dt) / tau)
+
+
+@njit(cache=True)
+def bounded_update(w, dw, w_min, w_max, mu):
+    """w + dw with soft-bound scaling ((w_max-w)/w_max)^mu or (w/w_max)^mu, clipped to [w_min, w_max]."""
+    if mu != 0.0:
+        if dw > 0.0:
+            dw = dw * ((w_max - w) / w_max) ** mu
+        else:
+            dw = dw * (w / w_max) ** mu
+    w = w + dw
+    if w < w_min:
+        return w_min
+    if w > w_max:
+        return w_max
+    return w
+
+
+@njit(cache=True)
+def ring_push(ring, pos, col, n, window_steps):
+    """Record spike step ``n`` in column ``col`` of a ring of recent spike steps.
+
+    Returns True if the entry it overwrote was still inside the window (the
+    ring is too small for the firing rate).
+    """
+    R = ring.shape[0]
+    k = pos[col]
+    old = ring[k, col]
+    ring[k, col] = n
+    pos[col] = (k + 1) % R
+    return old >= 0 and n - old <= window_steps
+
+
+@njit(cache=True)
+def ring_count(ring, col, n, lo, hi):
+    """Number of recorded steps e in column ``col`` with lo <= n - e <= hi."""
+    c = 0
+    for k in range(ring.shape[0]):
+        e = ring[k, col]
+        if e >= 0 and lo <= n - e <= hi:
+            c += 1
+    return c

@@ -41,8 +41,10 @@ class CompiledNetwork:
         Group -> uint64 key of its counter-based random stream.
     """
 
-    def __init__(self, groups, synapses, spike_monitors, state_monitors, rate_monitors, dt, keys):
+    def __init__(self, groups, synapses, spike_monitors, state_monitors, rate_monitors, dt, keys,
+                 weight_monitors=()):
         self.dt = dt
+        self.weight_monitors = list(weight_monitors)
         self.groups = list(groups)
         self.synapses = list(synapses)
         self.spike_monitors = list(spike_monitors)
@@ -89,6 +91,17 @@ class CompiledNetwork:
         self.sm_info = np.array([[gidx[id(m.group)], m.every] for m in self.state_monitors],
                                 dtype=np.int64).reshape(len(self.state_monitors), 2)
         self.rm_group = np.array([gidx[id(m.group)] for m in self.rate_monitors], dtype=np.int64)
+        sidx = {id(s): k for k, s in enumerate(self.synapses)}
+        self.wm_pos, self.wm_steps = [], []
+        self.wm_info = np.zeros((len(self.weight_monitors), 2), dtype=np.int64)
+        for k, m in enumerate(self.weight_monitors):
+            if id(m.synapses) not in sidx:
+                raise ValueError(f"WeightMonitor {m.name!r}: its synapses {m.synapses.name!r} are not in the network")
+            pos, steps = m._positions(dt)
+            self.wm_pos.append(pos)
+            self.wm_steps.append(steps if steps is not None else np.zeros(0, np.int64))
+            self.wm_info[k] = (sidx[id(m.synapses)], m.every or 0)
+        self.wm_cursor = np.zeros(len(self.weight_monitors), dtype=np.int64)
         self.prepare()
 
     def prepare(self):
@@ -151,11 +164,25 @@ class CompiledNetwork:
         self.s_udelay = [s.udelay for s in self.synapses]
         self.s_post = [s.post_index for s in self.synapses]
         self.s_w = [s.weights for s in self.synapses]
+        self.s_rule_info, self.s_rule_par = [], []
+        for s in self.synapses:
+            if s.plasticity is None:
+                self.s_rule_info.append(np.zeros(5, np.int64))
+                self.s_rule_par.append(np.zeros(10))
+            else:
+                info, par = s.plasticity._arrays(dt)
+                self.s_rule_info.append(info)
+                self.s_rule_par.append(np.concatenate([par, np.zeros(max(0, 10 - par.size))]))
+        for name in ("trace_pre", "trace_pre_step", "trace_post", "trace_post_step", "ring_pre", "ring_pre_pos",
+                     "ring_post", "ring_post_pos", "rev_ptr", "rev_syn", "rev_block"):
+            setattr(self, "s_" + name, [getattr(s, name) for s in self.synapses])
         self.sm_vars = [m.var_index for m in self.state_monitors]
         self.sm_idx = [m.record for m in self.state_monitors]
 
-    def advance_spikegen_cursors(self, n):
-        """Skip generator events before step ``n`` (spikes in the past are not replayed)."""
+    def advance_cursors(self, n):
+        """Skip generator events and weight snapshots before step ``n`` (the past is not replayed)."""
+        for k, steps in enumerate(self.wm_steps):
+            self.wm_cursor[k] = np.searchsorted(steps, n, side="left")
         for k, g in enumerate(self.groups):
             if isinstance(g, SpikeGeneratorGroup):
                 g.cursor[0] = max(g.cursor[0], np.searchsorted(self.ev_step[k], n, side="left"))
@@ -179,8 +206,11 @@ class ChunkResult:
         (in ``CompiledNetwork.spike_groups`` order).
     states : list of (steps, data) per StateMonitor; data shape (n, n_vars, n_recorded).
     rates : list of (steps, counts) per PopulationRateMonitor.
-    error : None or (group index, neuron index, step) of a non-finite state.
+    weights : list of (steps, data) per WeightMonitor; data shape (n, n_recorded).
+    error : None, (group index, neuron index, step) of a non-finite state, or
+        ("ring", synapses index, step) when a rectangular-window ring overflowed.
     """
 
-    def __init__(self, steps_done, spikes, states, rates, error=None):
-        self.steps_done, self.spikes, self.states, self.rates, self.error = steps_done, spikes, states, rates, error
+    def __init__(self, steps_done, spikes, states, rates, weights, error=None):
+        self.steps_done, self.spikes, self.states, self.rates = steps_done, spikes, states, rates
+        self.weights, self.error = weights, error

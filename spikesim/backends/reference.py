@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..model.neuron_models import ADEX, IZHIKEVICH, LIF_COBA, LIF_CUBA, POISSON, SPIKEGEN
+from ..plasticity.stdp import INFO_KIND, INFO_PAIRING, INFO_WINDOW, INFO_WSTEPS, PAIR_NEAREST, RULE_PAIR, WINDOW_EXP
 from . import _scalar as S
 from .compiled import (INFO_I_ROW, INFO_INCR_ROW, INFO_INCR_VAR, INFO_METHOD, INFO_MODEL, INFO_VRESET,
                        INFO_VTH, NEVER_STEP, ChunkResult)
@@ -43,9 +44,10 @@ class ReferenceEngine:
         spikes = [([], []) for _ in cn.spike_groups]
         states = [([], []) for _ in cn.state_monitors]
         rates = [([], []) for _ in cn.rate_monitors]
+        weights = [([], []) for _ in cn.weight_monitors]
         error, done = None, 0
         for n in range(n0, n0 + n_steps):
-            error = self._step(n, spikes, states, rates)
+            error = self._step(n, spikes, states, rates, weights)
             if error is not None:
                 break
             done += 1
@@ -57,17 +59,24 @@ class ReferenceEngine:
             arr = np.array(data) if data else np.zeros((0, m.var_index.size, m.record.size))
             out_states.append((cat(st, np.int64), arr))
         out_rates = [(cat(st, np.int64), cat(c, np.int64)) for st, c in rates]
-        return ChunkResult(done, out_spikes, out_states, out_rates, error)
+        out_weights = [(cat(st, np.int64), np.array(d) if d else np.zeros((0, p.size)))
+                       for (st, d), p in zip(weights, cn.wm_pos)]
+        return ChunkResult(done, out_spikes, out_states, out_rates, out_weights, error)
 
     # ------------------------------------------------------------------ one step
-    def _step(self, n, spikes, states, rates):
+    def _step(self, n, spikes, states, rates, weights):
         cn, dt = self.cn, self.cn.dt
-        # 1. start: state monitors
+        # 1. start: state and weight monitors
         for k, m in enumerate(cn.state_monitors):
             g, every = cn.sm_info[k]
             if n % every == 0:
                 states[k][0].append(n)
                 states[k][1].append(cn.state[g][m.var_index][:, m.record].copy())
+        for k, (s, every) in enumerate(cn.wm_info):
+            due = n % every == 0 if every > 0 else n in cn.wm_steps[k]
+            if due:
+                weights[k][0].append(n)
+                weights[k][1].append(cn.s_w[s][cn.wm_pos[k]].copy())
         # 2. groups: integrate
         for g, info in enumerate(cn.info):
             if info[INFO_MODEL] in (POISSON, SPIKEGEN):
@@ -102,21 +111,30 @@ class ReferenceEngine:
                 b = cn.spike_groups.index(g)
                 spikes[b][0].append(spk)
                 spikes[b][1].append(np.full(spk.size, n, dtype=np.int64))
-        # 4. synapses: deliver this step's slot of each pathway
+        # 4. synapses: deliver this step's slot of each pathway (blocks: one source, one delay)
         for s, (gpre, gpost, target) in enumerate(cn.syn_info):
             udelay, dptr = cn.s_udelay[s], cn.s_dptr[s]
             U = udelay.size
-            syn = []
+            blocks = []
             for u in range(U - 1, -1, -1):          # earliest push first
                 p = n - udelay[u]
                 slot = p % cn.hist_n[gpre].size
                 if cn.hist_step[gpre][slot] != p:
                     continue
-                for i in cn.hist[gpre][slot, :cn.hist_n[gpre][slot]]:
-                    syn.append(np.arange(dptr[i * U + u], dptr[i * U + u + 1]))
-            if syn:
-                syn = np.concatenate(syn)
-                np.add.at(cn.state[gpost][target], cn.s_post[s][syn], cn.s_w[s][syn])
+                blocks.extend(int(i) * U + u for i in cn.hist[gpre][slot, :cn.hist_n[gpre][slot]])
+            if cn.s_rule_info[s][0] == 0:
+                if blocks:
+                    syn = np.concatenate([np.arange(dptr[b], dptr[b + 1]) for b in blocks])
+                    np.add.at(cn.state[gpost][target], cn.s_post[s][syn], cn.s_w[s][syn])
+            else:
+                for b in blocks:
+                    if self._pre_block(s, b, n, cn.state[gpost][target]):
+                        return ("ring", s, n)
+        for s, (gpre, gpost, target) in enumerate(cn.syn_info):
+            if cn.s_rule_info[s][0] != 0:
+                for j in spiking[gpost]:
+                    if self._post_spike(s, int(j), n):
+                        return ("ring", s, n)
         # 5. resets
         for g, info in enumerate(cn.info):
             if info[INFO_MODEL] in (POISSON, SPIKEGEN):
@@ -162,6 +180,85 @@ class ReferenceEngine:
         if bad.any():
             return (g, int(np.flatnonzero(bad)[0]), n)
         return None
+
+    # ------------------------------------------------------------------ plasticity
+    def _pre_block(self, s, b, n, target_row):
+        """Arrival of one spike at block b of plastic Synapses s (see backends/cpu/plasticity.py)."""
+        cn, dt = self.cn, self.cn.dt
+        info, par = cn.s_rule_info[s], cn.s_rule_par[s]
+        xpre, tpre, xpost, tpost = cn.s_trace_pre[s], cn.s_trace_pre_step[s], cn.s_trace_post[s], cn.s_trace_post_step[s]
+        post, w = cn.s_post[s], cn.s_w[s]
+        nearest = info[INFO_PAIRING] == PAIR_NEAREST
+        decayed, update = S.decayed.py_func, S.bounded_update.py_func
+        overflow = False
+        if info[INFO_KIND] == RULE_PAIR:
+            A_plus, A_minus, tau_plus, tau_minus, w_min, w_max, mu = par[:7]
+            if info[INFO_WINDOW] == WINDOW_EXP:
+                x = decayed(xpre[0, b], n, tpre[b], dt, tau_plus)
+                xpre[0, b] = A_plus if nearest else x + A_plus
+                tpre[b] = n
+            else:
+                overflow = S.ring_push.py_func(cn.s_ring_pre[s], cn.s_ring_pre_pos[s], b, n, info[INFO_WSTEPS])
+            for q in range(cn.s_dptr[s][b], cn.s_dptr[s][b + 1]):
+                j = post[q]
+                target_row[j] += w[q]
+                if info[INFO_WINDOW] == WINDOW_EXP:
+                    dep = decayed(xpost[0, j], n, tpost[j], dt, tau_minus)
+                else:
+                    dep = A_minus * S.ring_count.py_func(cn.s_ring_post[s], j, n, 1, info[INFO_WSTEPS])
+                w[q] = update(w[q], dep, w_min, w_max, mu)
+        else:
+            A2_minus, A3_minus, tau_plus, tau_x, tau_minus, w_min, w_max = par[2], par[3], par[4], par[5], par[6], \
+                par[8], par[9]
+            r1 = decayed(xpre[0, b], n, tpre[b], dt, tau_plus)
+            r2_before = decayed(xpre[1, b], n, tpre[b], dt, tau_x)
+            xpre[0, b] = 1.0 if nearest else r1 + 1.0
+            xpre[1, b] = 1.0 if nearest else r2_before + 1.0
+            tpre[b] = n
+            for q in range(cn.s_dptr[s][b], cn.s_dptr[s][b + 1]):
+                j = post[q]
+                target_row[j] += w[q]
+                o1 = decayed(xpost[0, j], n, tpost[j], dt, tau_minus)
+                w[q] = update(w[q], -o1 * (A2_minus + A3_minus * r2_before), w_min, w_max, 0.0)
+        return overflow
+
+    def _post_spike(self, s, j, n):
+        cn, dt = self.cn, self.cn.dt
+        info, par = cn.s_rule_info[s], cn.s_rule_par[s]
+        xpre, tpre, xpost, tpost = cn.s_trace_pre[s], cn.s_trace_pre_step[s], cn.s_trace_post[s], cn.s_trace_post_step[s]
+        w = cn.s_w[s]
+        rows = range(cn.s_rev_ptr[s][j], cn.s_rev_ptr[s][j + 1])
+        nearest = info[INFO_PAIRING] == PAIR_NEAREST
+        decayed, update = S.decayed.py_func, S.bounded_update.py_func
+        overflow = False
+        if info[INFO_KIND] == RULE_PAIR:
+            A_plus, A_minus, tau_plus, tau_minus, w_min, w_max, mu = par[:7]
+            if info[INFO_WINDOW] == WINDOW_EXP:
+                x = decayed(xpost[0, j], n, tpost[j], dt, tau_minus)
+                xpost[0, j] = A_minus if nearest else x + A_minus
+                tpost[j] = n
+            else:
+                overflow = S.ring_push.py_func(cn.s_ring_post[s], cn.s_ring_post_pos[s], j, n, info[INFO_WSTEPS])
+            for r in rows:
+                b, q = cn.s_rev_block[s][r], cn.s_rev_syn[s][r]
+                if info[INFO_WINDOW] == WINDOW_EXP:
+                    pot = decayed(xpre[0, b], n, tpre[b], dt, tau_plus)
+                else:
+                    pot = A_plus * S.ring_count.py_func(cn.s_ring_pre[s], b, n, 0, info[INFO_WSTEPS])
+                w[q] = update(w[q], pot, w_min, w_max, mu)
+        else:
+            A2_plus, A3_plus, tau_plus, tau_minus, tau_y, w_min, w_max = par[0], par[1], par[4], par[6], par[7], \
+                par[8], par[9]
+            o1 = decayed(xpost[0, j], n, tpost[j], dt, tau_minus)
+            o2_before = decayed(xpost[1, j], n, tpost[j], dt, tau_y)
+            xpost[0, j] = 1.0 if nearest else o1 + 1.0
+            xpost[1, j] = 1.0 if nearest else o2_before + 1.0
+            tpost[j] = n
+            for r in rows:
+                b, q = cn.s_rev_block[s][r], cn.s_rev_syn[s][r]
+                r1 = decayed(xpre[0, b], n, tpre[b], dt, tau_plus)
+                w[q] = update(w[q], r1 * (A2_plus + A3_plus * o2_before), w_min, w_max, 0.0)
+        return overflow
 
     def _poisson(self, g, n):
         cn = self.cn

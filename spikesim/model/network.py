@@ -12,6 +12,7 @@ from ..monitors._base import Monitor
 from ..monitors.rate import PopulationRateMonitor
 from ..monitors.spikes import SpikeMonitor
 from ..monitors.state import StateMonitor
+from ..monitors.weights import WeightMonitor
 from ..units import ms
 from .groups import Group
 from .inputs import PoissonGroup
@@ -129,7 +130,8 @@ class Network:
         for m in self._of(Monitor):
             m.dt = self.dt
         self._compiled = CompiledNetwork(groups, self._of(Synapses), self._of(SpikeMonitor),
-                                         self._of(StateMonitor), self._of(PopulationRateMonitor), self.dt, keys)
+                                         self._of(StateMonitor), self._of(PopulationRateMonitor), self.dt, keys,
+                                         self._of(WeightMonitor))
         return self._compiled
 
     # ------------------------------------------------------------------ running
@@ -171,6 +173,11 @@ class Network:
                 done_total += res.steps_done
                 if bar is not None:
                     bar.update(res.steps_done)
+                if res.error is not None and res.error[0] == "ring":
+                    _, s, n = res.error
+                    raise SimulationError(f"Synapses {cn.synapses[s].name!r}: more spikes of one neuron inside the "
+                                          f"rectangular STDP window than max_spikes_in_window at t = "
+                                          f"{n * self.dt:.6g} s; raise max_spikes_in_window")
                 if res.error is not None:
                     g, i, n = res.error
                     raise SimulationError(f"non-finite state in group {cn.groups[g].name!r}, neuron {i}, at "
@@ -186,7 +193,7 @@ class Network:
             raise ValueError(f"backend must be 'cpu', 'reference' or 'cuda', got {backend!r}")
         cn = self.build()
         cn.prepare()
-        cn.advance_spikegen_cursors(self.step)
+        cn.advance_cursors(self.step)
         if backend == "cpu":
             from ..backends.cpu import CpuEngine
             return CpuEngine(cn)
@@ -218,6 +225,8 @@ class Network:
             m._append(step=st, data=data)
         for (st, c), m in zip(res.rates, cn.rate_monitors):
             m._append(step=st, count=c)
+        for (st, data), m in zip(res.weights, cn.weight_monitors):
+            m._append(step=st, data=data)
 
     # ------------------------------------------------------------------ store / restore
     def _snapshot(self):
@@ -308,6 +317,7 @@ class Network:
                 perm = data[f"c{k}.perm"]
                 obj._perm = perm if perm.size else None
                 obj._reverse = None
+                obj._init_plasticity()
         self._compiled = None
         cn = self.build()
         snap = {"step": meta["step"], "arrays": {k: v for k, v in data.items() if k[0] in "oh"}, "monitors": {},

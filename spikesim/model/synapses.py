@@ -33,10 +33,14 @@ class Synapses:
         Weight in the target variable's units (volts, siemens, ...).
     delay : float, array of shape (n_synapses,), or callable
         Transmission delay in seconds (>= 0), rounded to whole steps.
+    plasticity : PlasticityRule, optional
+        E.g. :class:`spikesim.plasticity.STDP`; makes the weights plastic.
+        Plastic synapses also keep a post-side index (8 more bytes per
+        synapse) and per-neuron traces.
     name : str, optional
     """
 
-    def __init__(self, pre, post, target="ge", *, weight=0.0, delay=0.0, name=None):
+    def __init__(self, pre, post, target="ge", *, weight=0.0, delay=0.0, plasticity=None, name=None):
         if not isinstance(pre, Group):
             raise TypeError(f"pre must be a NeuronGroup, PoissonGroup or SpikeGeneratorGroup, got {type(pre).__name__}")
         if not isinstance(post, NeuronGroup):
@@ -48,6 +52,11 @@ class Synapses:
             raise TypeError(f"name must be a string, got {name!r}")
         self.pre, self.post, self.target, self.name = pre, post, target, name
         self.target_index = post.model.variables.index(target)
+        from ..plasticity.stdp import PlasticityRule
+        if plasticity is not None and not isinstance(plasticity, PlasticityRule):
+            raise TypeError(f"plasticity must be a plasticity rule (e.g. spikesim.plasticity.STDP), got "
+                            f"{type(plasticity).__name__}")
+        self.plasticity = plasticity
         self._weight_spec = self._check_spec("weight", weight)
         self._delay_spec = self._check_spec("delay", delay, nonnegative=True)
         self._rule = None
@@ -161,8 +170,36 @@ class Synapses:
         if np.any(delay < 0):
             raise ValueError(f"delay must be >= 0 s, got {delay.min()}")
         dsteps = np.floor(delay / dt + 0.5).astype(np.int64)
+        if self.plasticity is not None:
+            self.plasticity._check_weights(w)
         self._layout(i, j, w, dsteps)
         self._built = True
+        self._init_plasticity()
+
+    def _init_plasticity(self):
+        """Trace arrays and the post-side index of a plastic Synapses (empty for static ones)."""
+        rule = self.plasticity
+        n_blocks = self.dptr.size - 1
+        nt = 2 if rule is not None else 0
+        nb, npost = (n_blocks, self.post.N) if rule is not None else (0, 0)
+        R = rule.ring_size if rule is not None else 0
+        self.trace_pre = np.zeros((nt, nb))
+        self.trace_pre_step = np.zeros(nb, dtype=np.int64)
+        self.trace_post = np.zeros((nt, npost))
+        self.trace_post_step = np.zeros(npost, dtype=np.int64)
+        self.ring_pre = np.full((R, nb if R else 0), -1, dtype=np.int64)
+        self.ring_pre_pos = np.zeros(nb if R else 0, dtype=np.int64)
+        self.ring_post = np.full((R, npost if R else 0), -1, dtype=np.int64)
+        self.ring_post_pos = np.zeros(npost if R else 0, dtype=np.int64)
+        if rule is not None:
+            ptr, syn = self.reverse_index()
+            self.rev_ptr = ptr
+            self.rev_syn = syn.astype(np.int32)
+            self.rev_block = (np.searchsorted(self.dptr, syn, side="right") - 1).astype(np.int32)
+        else:
+            self.rev_ptr = np.zeros(1, dtype=np.int64)
+            self.rev_syn = np.zeros(0, dtype=np.int32)
+            self.rev_block = np.zeros(0, dtype=np.int32)
 
     @staticmethod
     def _spec_values(name, spec, n, rng):
@@ -252,21 +289,28 @@ class Synapses:
         the synapses onto post neuron ``j``, in CSR order.  Built once, on demand."""
         self._require_built()
         if self._reverse is None:
-            order = np.argsort(self.post_index, kind="stable")
+            order = np.argsort(self.post_index, kind="stable").astype(np.int32)
             ptr = np.zeros(self.post.N + 1, dtype=np.int64)
             np.cumsum(np.bincount(self.post_index, minlength=self.post.N), out=ptr[1:])
-            self._reverse = (ptr, order.astype(np.int64))
+            self._reverse = (ptr, order)
         return self._reverse
 
     def memory_bytes(self):
         """Bytes held by the connectivity arrays (excluding the optional reverse index)."""
         self._require_built()
         b = self.post_index.nbytes + self.weights.nbytes + self.dptr.nbytes + self.udelay.nbytes
-        return b + (0 if self._perm is None else self._perm.nbytes)
+        b += 0 if self._perm is None else self._perm.nbytes
+        if self.plasticity is not None:
+            b += sum(a.nbytes for a in (self.rev_ptr, self.rev_syn, self.rev_block, self.trace_pre,
+                                        self.trace_pre_step, self.trace_post, self.trace_post_step, self.ring_pre,
+                                        self.ring_pre_pos, self.ring_post, self.ring_post_pos))
+        return b
 
     def _state_arrays(self):
         self._require_built()
-        return {"weights": self.weights}
+        return {"weights": self.weights, "trace_pre": self.trace_pre, "trace_pre_step": self.trace_pre_step,
+                "trace_post": self.trace_post, "trace_post_step": self.trace_post_step, "ring_pre": self.ring_pre,
+                "ring_pre_pos": self.ring_pre_pos, "ring_post": self.ring_post, "ring_post_pos": self.ring_post_pos}
 
     def __repr__(self):
         return f"<Synapses {self.name!r} {self.pre.name!r}->{self.post.name!r} target={self.target!r}>"

@@ -24,8 +24,8 @@ def _populations(spikes):
     return out
 
 
-def raster(spikes, ax=None, *, with_rate=False, rate_bin=5e-3, colors=None, labels=None, marker_size=None,
-           time_unit=1e-3):
+def raster(spikes, ax=None, *, with_rate=False, rate_bin=None, colors=None, labels=None, marker_size=None,
+           time_unit=None):
     """Raster plot of one or more populations.
 
     Parameters
@@ -37,14 +37,16 @@ def raster(spikes, ax=None, *, with_rate=False, rate_bin=5e-3, colors=None, labe
     with_rate : bool
         Add the population-rate histogram (all populations together) in an
         axes below the raster, sharing its time axis.
-    rate_bin : float
-        Histogram bin width in seconds.
+    rate_bin : float, optional
+        Histogram bin width in seconds (default: 5 ms, or 1/200 of the
+        time span if that is longer).
     colors, labels : sequences, optional
         One per population; labels default to the group names.
     marker_size : float, optional
         Dot size in points^2 (default scales with the number of spikes).
-    time_unit : float
-        Seconds per unit on the time axis (1e-3: milliseconds).
+    time_unit : float, optional
+        Seconds per unit on the time axis (default: ms for spans up to 10 s,
+        else s).
 
     Returns
     -------
@@ -54,6 +56,11 @@ def raster(spikes, ax=None, *, with_rate=False, rate_bin=5e-3, colors=None, labe
     """
     import matplotlib.pyplot as plt
     pops = _populations(spikes)
+    t_max = max((float(p[1].max()) for p in pops if p[1].size), default=0.0)
+    if time_unit is None:
+        time_unit = 1e-3 if t_max <= 10.0 else 1.0
+    if rate_bin is None:
+        rate_bin = max(5e-3, t_max / 200)
     if ax is None:
         fig, ax = plt.subplots(figsize=(10, 5 if not with_rate else 6))
     colors = list(colors) if colors is not None else list(POPULATION_COLORS)
@@ -87,7 +94,7 @@ def raster(spikes, ax=None, *, with_rate=False, rate_bin=5e-3, colors=None, labe
         edges = np.arange(0.0, t_end + rate_bin, rate_bin)
         counts, _ = np.histogram(all_t, edges)
         rate = counts / (rate_bin * max(offset, 1))
-        rax.bar(edges[:-1] / time_unit, rate, width=rate_bin / time_unit, align="edge", color="0.3")
+        rax.stairs(rate, edges / time_unit, fill=True, color="0.3")
         rax.set_ylabel("rate (Hz)")
         rax.set_xlabel(f"time ({unit})")
         ax.tick_params(labelbottom=False)
