@@ -149,9 +149,16 @@ def geometric_steps(u, log1mp):
 
 # ---------------------------------------------------------------- plasticity
 @njit(cache=True)
-def decayed(x, n, n_last, dt, tau):
-    """Trace value ``x`` stored at step ``n_last``, decayed to step ``n``."""
-    return x * math.exp(-(n * dt - n_last * dt) / tau)
+def decayed(x, n, n_last, table, row, dt, tau):
+    """Trace value ``x`` stored at step ``n_last``, decayed to step ``n``.
+
+    ``table[row, k] = exp(-k*dt/tau)`` holds the factors for the usual gaps
+    (a table lookup instead of an exp per synapse event); longer gaps call exp.
+    """
+    k = n - n_last
+    if k < table.shape[1]:
+        return x * table[row, k]
+    return x * math.exp(-(k * dt) / tau)
 
 
 @njit(cache=True)
@@ -162,12 +169,7 @@ def bounded_update(w, dw, w_min, w_max, mu):
             dw = dw * ((w_max - w) / w_max) ** mu
         else:
             dw = dw * (w / w_max) ** mu
-    w = w + dw
-    if w < w_min:
-        return w_min
-    if w > w_max:
-        return w_max
-    return w
+    return min(max(w + dw, w_min), w_max)
 
 
 @njit(cache=True)

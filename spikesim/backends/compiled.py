@@ -164,15 +164,17 @@ class CompiledNetwork:
         self.s_udelay = [s.udelay for s in self.synapses]
         self.s_post = [s.post_index for s in self.synapses]
         self.s_w = [s.weights for s in self.synapses]
-        self.s_rule_info, self.s_rule_par = [], []
+        self.s_rule_info, self.s_rule_par, self.s_decay_table = [], [], []
         for s in self.synapses:
             if s.plasticity is None:
                 self.s_rule_info.append(np.zeros(5, np.int64))
                 self.s_rule_par.append(np.zeros(10))
+                self.s_decay_table.append(_f2())
             else:
                 info, par = s.plasticity._arrays(dt)
                 self.s_rule_info.append(info)
                 self.s_rule_par.append(np.concatenate([par, np.zeros(max(0, 10 - par.size))]))
+                self.s_decay_table.append(decay_table(s.plasticity.trace_taus(), dt))
         for name in ("trace_pre", "trace_pre_step", "trace_post", "trace_post_step", "ring_pre", "ring_pre_pos",
                      "ring_post", "ring_post_pos", "rev_ptr", "rev_syn", "rev_block"):
             setattr(self, "s_" + name, [getattr(s, name) for s in self.synapses])
@@ -193,6 +195,13 @@ class CompiledNetwork:
         for k in range(len(self.groups)):
             d[f"hist{k}"], d[f"hist_n{k}"], d[f"hist_step{k}"] = self.hist[k], self.hist_n[k], self.hist_step[k]
         return d
+
+
+def decay_table(taus, dt, span=40.0, max_len=1 << 16):
+    """Rows ``exp(-k*dt/tau)`` for k < K, K covering ``span`` of the longest tau (capped at max_len)."""
+    K = int(min(max_len, span * max(taus) / dt + 1))
+    k = np.arange(K) * dt
+    return np.ascontiguousarray(np.exp(-k[None, :] / np.asarray(taus, dtype=float)[:, None]))
 
 
 class ChunkResult:

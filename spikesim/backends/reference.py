@@ -187,14 +187,14 @@ class ReferenceEngine:
         cn, dt = self.cn, self.cn.dt
         info, par = cn.s_rule_info[s], cn.s_rule_par[s]
         xpre, tpre, xpost, tpost = cn.s_trace_pre[s], cn.s_trace_pre_step[s], cn.s_trace_post[s], cn.s_trace_post_step[s]
-        post, w = cn.s_post[s], cn.s_w[s]
+        post, w, table = cn.s_post[s], cn.s_w[s], cn.s_decay_table[s]
         nearest = info[INFO_PAIRING] == PAIR_NEAREST
         decayed, update = S.decayed.py_func, S.bounded_update.py_func
         overflow = False
         if info[INFO_KIND] == RULE_PAIR:
             A_plus, A_minus, tau_plus, tau_minus, w_min, w_max, mu = par[:7]
             if info[INFO_WINDOW] == WINDOW_EXP:
-                x = decayed(xpre[0, b], n, tpre[b], dt, tau_plus)
+                x = decayed(xpre[0, b], n, tpre[b], table, 0, dt, tau_plus)
                 xpre[0, b] = A_plus if nearest else x + A_plus
                 tpre[b] = n
             else:
@@ -203,22 +203,22 @@ class ReferenceEngine:
                 j = post[q]
                 target_row[j] += w[q]
                 if info[INFO_WINDOW] == WINDOW_EXP:
-                    dep = decayed(xpost[0, j], n, tpost[j], dt, tau_minus)
+                    dep = decayed(xpost[0, j], n, tpost[j], table, 1, dt, tau_minus)
                 else:
                     dep = A_minus * S.ring_count.py_func(cn.s_ring_post[s], j, n, 1, info[INFO_WSTEPS])
                 w[q] = update(w[q], dep, w_min, w_max, mu)
         else:
             A2_minus, A3_minus, tau_plus, tau_x, tau_minus, w_min, w_max = par[2], par[3], par[4], par[5], par[6], \
                 par[8], par[9]
-            r1 = decayed(xpre[0, b], n, tpre[b], dt, tau_plus)
-            r2_before = decayed(xpre[1, b], n, tpre[b], dt, tau_x)
+            r1 = decayed(xpre[0, b], n, tpre[b], table, 0, dt, tau_plus)
+            r2_before = decayed(xpre[1, b], n, tpre[b], table, 1, dt, tau_x)
             xpre[0, b] = 1.0 if nearest else r1 + 1.0
             xpre[1, b] = 1.0 if nearest else r2_before + 1.0
             tpre[b] = n
             for q in range(cn.s_dptr[s][b], cn.s_dptr[s][b + 1]):
                 j = post[q]
                 target_row[j] += w[q]
-                o1 = decayed(xpost[0, j], n, tpost[j], dt, tau_minus)
+                o1 = decayed(xpost[0, j], n, tpost[j], table, 2, dt, tau_minus)
                 w[q] = update(w[q], -o1 * (A2_minus + A3_minus * r2_before), w_min, w_max, 0.0)
         return overflow
 
@@ -226,7 +226,7 @@ class ReferenceEngine:
         cn, dt = self.cn, self.cn.dt
         info, par = cn.s_rule_info[s], cn.s_rule_par[s]
         xpre, tpre, xpost, tpost = cn.s_trace_pre[s], cn.s_trace_pre_step[s], cn.s_trace_post[s], cn.s_trace_post_step[s]
-        w = cn.s_w[s]
+        w, table = cn.s_w[s], cn.s_decay_table[s]
         rows = range(cn.s_rev_ptr[s][j], cn.s_rev_ptr[s][j + 1])
         nearest = info[INFO_PAIRING] == PAIR_NEAREST
         decayed, update = S.decayed.py_func, S.bounded_update.py_func
@@ -234,7 +234,7 @@ class ReferenceEngine:
         if info[INFO_KIND] == RULE_PAIR:
             A_plus, A_minus, tau_plus, tau_minus, w_min, w_max, mu = par[:7]
             if info[INFO_WINDOW] == WINDOW_EXP:
-                x = decayed(xpost[0, j], n, tpost[j], dt, tau_minus)
+                x = decayed(xpost[0, j], n, tpost[j], table, 1, dt, tau_minus)
                 xpost[0, j] = A_minus if nearest else x + A_minus
                 tpost[j] = n
             else:
@@ -242,21 +242,21 @@ class ReferenceEngine:
             for r in rows:
                 b, q = cn.s_rev_block[s][r], cn.s_rev_syn[s][r]
                 if info[INFO_WINDOW] == WINDOW_EXP:
-                    pot = decayed(xpre[0, b], n, tpre[b], dt, tau_plus)
+                    pot = decayed(xpre[0, b], n, tpre[b], table, 0, dt, tau_plus)
                 else:
                     pot = A_plus * S.ring_count.py_func(cn.s_ring_pre[s], b, n, 0, info[INFO_WSTEPS])
                 w[q] = update(w[q], pot, w_min, w_max, mu)
         else:
             A2_plus, A3_plus, tau_plus, tau_minus, tau_y, w_min, w_max = par[0], par[1], par[4], par[6], par[7], \
                 par[8], par[9]
-            o1 = decayed(xpost[0, j], n, tpost[j], dt, tau_minus)
-            o2_before = decayed(xpost[1, j], n, tpost[j], dt, tau_y)
+            o1 = decayed(xpost[0, j], n, tpost[j], table, 2, dt, tau_minus)
+            o2_before = decayed(xpost[1, j], n, tpost[j], table, 3, dt, tau_y)
             xpost[0, j] = 1.0 if nearest else o1 + 1.0
             xpost[1, j] = 1.0 if nearest else o2_before + 1.0
             tpost[j] = n
             for r in rows:
                 b, q = cn.s_rev_block[s][r], cn.s_rev_syn[s][r]
-                r1 = decayed(xpre[0, b], n, tpre[b], dt, tau_plus)
+                r1 = decayed(xpre[0, b], n, tpre[b], table, 0, dt, tau_plus)
                 w[q] = update(w[q], r1 * (A2_plus + A3_plus * o2_before), w_min, w_max, 0.0)
         return overflow
 

@@ -54,9 +54,12 @@ def _exp_cross(dt, tau_syn, tau_m):
     """
     same = tau_syn == tau_m
     ts = np.where(same, 1.0, tau_syn)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         c = ((ts * np.exp((-dt) / ts)) * ((-np.exp(dt / ts)) + np.exp(dt / tau_m))) \
             * np.exp((-dt) / tau_m) / ((0.0 - tau_m) + ts)
+        # exp(dt/tau) overflows for time constants far below dt: use the equivalent stable form
+        stable = ts / (ts - tau_m) * (np.exp(-dt / ts) - np.exp(-dt / tau_m))
+    c = np.where(np.isfinite(c), c, stable)
     return np.where(same, dt / tau_m * np.exp(-dt / tau_m), c)
 
 

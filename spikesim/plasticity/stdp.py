@@ -45,6 +45,10 @@ class PlasticityRule:
         """(info int64 array, parameters float64 array) for the kernels."""
         raise NotImplementedError
 
+    def trace_taus(self):
+        """Time constants of the decay-factor table rows, in the order the kernels index them."""
+        raise NotImplementedError
+
 
 class STDP(PlasticityRule):
     """Pair-based STDP.
@@ -134,6 +138,9 @@ class STDP(PlasticityRule):
                        dtype=np.float64)
         return info, par
 
+    def trace_taus(self):
+        return (self.tau_plus, self.tau_minus)
+
     def window_function(self, s):
         """Weight change of one isolated pair as a function of ``s = t_post - t_pre`` (seconds)."""
         s = np.asarray(s, dtype=float)
@@ -199,6 +206,9 @@ class TripletSTDP(PlasticityRule):
         return cls(**kw)
 
     ring_size = 0
+
+    def trace_taus(self):
+        return (self.tau_plus, self.tau_x, self.tau_minus, self.tau_y)
 
     def _arrays(self, dt):
         info = np.array([self.kind, WINDOW_EXP, PAIR_ALL if self.pairing == "all" else PAIR_NEAREST, 0, 0],

@@ -11,8 +11,8 @@ from .. import _scalar as S
 
 
 @njit(cache=True)
-def pre_block(n, dt, b, lo, hi, post, w, target_row, info, par, xpre, tpre, xpost, tpost, ring_pre, ring_pos_pre,
-              ring_post):
+def pre_block(n, dt, b, lo, hi, post, w, target_row, info, par, table, xpre, tpre, xpost, tpost, ring_pre,
+              ring_pos_pre, ring_post):
     """A spike arrives at the synapses ``lo:hi`` of block ``b`` (one source, one delay).
 
     Applies ``target += w`` then the rule's pre-side update.  Returns True on
@@ -24,7 +24,7 @@ def pre_block(n, dt, b, lo, hi, post, w, target_row, info, par, xpre, tpre, xpos
         A_plus, A_minus, tau_plus, tau_minus, w_min, w_max, mu = par[0], par[1], par[2], par[3], par[4], par[5], par[6]
         exp_window = info[INFO_WINDOW] == WINDOW_EXP
         if exp_window:
-            x = S.decayed(xpre[0, b], n, tpre[b], dt, tau_plus)
+            x = S.decayed(xpre[0, b], n, tpre[b], table, 0, dt, tau_plus)
             xpre[0, b] = A_plus if nearest else x + A_plus
             tpre[b] = n
         else:
@@ -33,29 +33,29 @@ def pre_block(n, dt, b, lo, hi, post, w, target_row, info, par, xpre, tpre, xpos
             j = post[s]
             target_row[j] += w[s]
             if exp_window:
-                dep = S.decayed(xpost[0, j], n, tpost[j], dt, tau_minus)
+                dep = S.decayed(xpost[0, j], n, tpost[j], table, 1, dt, tau_minus)
             else:
                 dep = A_minus * S.ring_count(ring_post, j, n, 1, info[INFO_WSTEPS])
             w[s] = S.bounded_update(w[s], dep, w_min, w_max, mu)
     else:  # triplet
         A3_minus, A2_minus = par[3], par[2]
         tau_plus, tau_x, tau_minus, w_min, w_max = par[4], par[5], par[6], par[8], par[9]
-        r1 = S.decayed(xpre[0, b], n, tpre[b], dt, tau_plus)
-        r2_before = S.decayed(xpre[1, b], n, tpre[b], dt, tau_x)
+        r1 = S.decayed(xpre[0, b], n, tpre[b], table, 0, dt, tau_plus)
+        r2_before = S.decayed(xpre[1, b], n, tpre[b], table, 1, dt, tau_x)
         xpre[0, b] = 1.0 if nearest else r1 + 1.0
         xpre[1, b] = 1.0 if nearest else r2_before + 1.0
         tpre[b] = n
         for s in range(lo, hi):
             j = post[s]
             target_row[j] += w[s]
-            o1 = S.decayed(xpost[0, j], n, tpost[j], dt, tau_minus)
+            o1 = S.decayed(xpost[0, j], n, tpost[j], table, 2, dt, tau_minus)
             w[s] = S.bounded_update(w[s], -o1 * (A2_minus + A3_minus * r2_before), w_min, w_max, 0.0)
     return overflow
 
 
 @njit(cache=True)
-def deliver_plastic(n, dt, hist, hist_n, hist_step, dptr, udelay, post, w, target_row, info, par, xpre, tpre,
-                    xpost, tpost, ring_pre, ring_pos_pre, ring_post):
+def deliver_plastic(n, dt, hist, hist_n, hist_step, dptr, udelay, post, w, target_row, info, par, table, xpre,
+                    tpre, xpost, tpost, ring_pre, ring_pos_pre, ring_post):
     """Like :func:`.synapses.deliver`, running the rule's pre-side update per arriving spike."""
     U = udelay.size
     D = hist_n.size
@@ -67,13 +67,13 @@ def deliver_plastic(n, dt, hist, hist_n, hist_step, dptr, udelay, post, w, targe
             continue
         for k in range(hist_n[slot]):
             b = hist[slot, k] * U + u
-            overflow |= pre_block(n, dt, b, dptr[b], dptr[b + 1], post, w, target_row, info, par, xpre, tpre,
-                                  xpost, tpost, ring_pre, ring_pos_pre, ring_post)
+            overflow |= pre_block(n, dt, b, dptr[b], dptr[b + 1], post, w, target_row, info, par, table, xpre,
+                                  tpre, xpost, tpost, ring_pre, ring_pos_pre, ring_post)
     return overflow
 
 
 @njit(cache=True)
-def post_spikes(n, dt, spikes, count, w, info, par, xpre, tpre, xpost, tpost, rev_ptr, rev_syn, rev_block,
+def post_spikes(n, dt, spikes, count, w, info, par, table, xpre, tpre, xpost, tpost, rev_ptr, rev_syn, rev_block,
                 ring_pre, ring_post, ring_pos_post):
     """Post-side update for the ``count`` post neurons in ``spikes`` that fired at step n."""
     nearest = info[INFO_PAIRING] == PAIR_NEAREST
@@ -85,7 +85,7 @@ def post_spikes(n, dt, spikes, count, w, info, par, xpre, tpre, xpost, tpost, re
                                                                       par[5], par[6])
             exp_window = info[INFO_WINDOW] == WINDOW_EXP
             if exp_window:
-                x = S.decayed(xpost[0, j], n, tpost[j], dt, tau_minus)
+                x = S.decayed(xpost[0, j], n, tpost[j], table, 1, dt, tau_minus)
                 xpost[0, j] = A_minus if nearest else x + A_minus
                 tpost[j] = n
             else:
@@ -93,7 +93,7 @@ def post_spikes(n, dt, spikes, count, w, info, par, xpre, tpre, xpost, tpost, re
             for r in range(rev_ptr[j], rev_ptr[j + 1]):
                 b = rev_block[r]
                 if exp_window:
-                    pot = S.decayed(xpre[0, b], n, tpre[b], dt, tau_plus)
+                    pot = S.decayed(xpre[0, b], n, tpre[b], table, 0, dt, tau_plus)
                 else:
                     pot = A_plus * S.ring_count(ring_pre, b, n, 0, info[INFO_WSTEPS])
                 s = rev_syn[r]
@@ -101,14 +101,14 @@ def post_spikes(n, dt, spikes, count, w, info, par, xpre, tpre, xpost, tpost, re
         else:  # triplet
             A2_plus, A3_plus = par[0], par[1]
             tau_plus, tau_minus, tau_y, w_min, w_max = par[4], par[6], par[7], par[8], par[9]
-            o1 = S.decayed(xpost[0, j], n, tpost[j], dt, tau_minus)
-            o2_before = S.decayed(xpost[1, j], n, tpost[j], dt, tau_y)
+            o1 = S.decayed(xpost[0, j], n, tpost[j], table, 2, dt, tau_minus)
+            o2_before = S.decayed(xpost[1, j], n, tpost[j], table, 3, dt, tau_y)
             xpost[0, j] = 1.0 if nearest else o1 + 1.0
             xpost[1, j] = 1.0 if nearest else o2_before + 1.0
             tpost[j] = n
             for r in range(rev_ptr[j], rev_ptr[j + 1]):
                 b = rev_block[r]
-                r1 = S.decayed(xpre[0, b], n, tpre[b], dt, tau_plus)
+                r1 = S.decayed(xpre[0, b], n, tpre[b], table, 0, dt, tau_plus)
                 s = rev_syn[r]
                 w[s] = S.bounded_update(w[s], r1 * (A2_plus + A3_plus * o2_before), w_min, w_max, 0.0)
     return overflow

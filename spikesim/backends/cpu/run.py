@@ -24,7 +24,7 @@ def run_steps(n0, n_steps, dt, info, state, params, coef, last, ref, cur, cur_di
               p_next, p_draws, p_log1mp, keys, ev_step, ev_idx, cursor,
               hist, hist_n, hist_step,
               syn_info, s_dptr, s_udelay, s_post, s_w,
-              s_rinfo, s_rpar, s_xpre, s_tpre, s_xpost, s_tpost, s_ring_pre, s_ring_pre_pos, s_ring_post,
+              s_rinfo, s_rpar, s_table, s_xpre, s_tpre, s_xpost, s_tpost, s_ring_pre, s_ring_pre_pos, s_ring_post,
               s_ring_post_pos, s_rev_ptr, s_rev_syn, s_rev_block,
               spk_i, spk_step, spk_count,
               sm_info, sm_vars, sm_idx, sm_steps, sm_data, sm_count,
@@ -113,7 +113,8 @@ def run_steps(n0, n_steps, dt, info, state, params, coef, last, ref, cur, cur_di
                 deliver(n, hist[gpre], hist_n[gpre], hist_step[gpre], s_dptr[s], s_udelay[s], s_post[s], s_w[s],
                         state[gpost][target])
             elif deliver_plastic(n, dt, hist[gpre], hist_n[gpre], hist_step[gpre], s_dptr[s], s_udelay[s],
-                                 s_post[s], s_w[s], state[gpost][target], s_rinfo[s], s_rpar[s], s_xpre[s],
+                                 s_post[s], s_w[s], state[gpost][target], s_rinfo[s], s_rpar[s], s_table[s],
+                                 s_xpre[s],
                                  s_tpre[s], s_xpost[s], s_tpost[s], s_ring_pre[s], s_ring_pre_pos[s],
                                  s_ring_post[s]):
                 return n - n0, -2, s
@@ -122,7 +123,7 @@ def run_steps(n0, n_steps, dt, info, state, params, coef, last, ref, cur, cur_di
                 gpost = syn_info[s, 1]
                 slot = n % hist_n[gpost].size
                 if post_spikes(n, dt, hist[gpost][slot], hist_n[gpost][slot], s_w[s], s_rinfo[s], s_rpar[s],
-                               s_xpre[s], s_tpre[s], s_xpost[s], s_tpost[s], s_rev_ptr[s], s_rev_syn[s],
+                               s_table[s], s_xpre[s], s_tpre[s], s_xpost[s], s_tpost[s], s_rev_ptr[s], s_rev_syn[s],
                                s_rev_block[s], s_ring_pre[s], s_ring_post[s], s_ring_post_pos[s]):
                     return n - n0, -2, s
         # 5. resets
@@ -188,7 +189,7 @@ class CpuEngine:
             sm_vars=L(cn.sm_vars or [np.zeros(1, np.int64)]), sm_idx=L(cn.sm_idx or [np.zeros(1, np.int64)]),
             wm_pos=L(cn.wm_pos or [np.zeros(1, np.int64)]), wm_req=L(cn.wm_steps or [np.zeros(1, np.int64)]),
         )
-        dummy = dict(s_rule_info=np.zeros(5, np.int64), s_rule_par=np.zeros(10), s_trace_pre=_f2(),
+        dummy = dict(s_rule_info=np.zeros(5, np.int64), s_rule_par=np.zeros(10), s_decay_table=_f2(), s_trace_pre=_f2(),
                      s_trace_pre_step=np.zeros(0, np.int64), s_trace_post=_f2(), s_trace_post_step=np.zeros(0, np.int64),
                      s_ring_pre=_i2(), s_ring_pre_pos=np.zeros(0, np.int64), s_ring_post=_i2(),
                      s_ring_post_pos=np.zeros(0, np.int64), s_rev_ptr=np.zeros(1, np.int64),
@@ -226,7 +227,7 @@ class CpuEngine:
             cn.current_div, x["p_next"], x["p_draws"], x["p_log1mp"], cn.keys, x["ev_step"], x["ev_idx"],
             x["cursor"], x["hist"], x["hist_n"], x["hist_step"],
             cn.syn_info, x["s_dptr"], x["s_udelay"], x["s_post"], x["s_w"],
-            x["s_rule_info"], x["s_rule_par"], x["s_trace_pre"], x["s_trace_pre_step"], x["s_trace_post"],
+            x["s_rule_info"], x["s_rule_par"], x["s_decay_table"], x["s_trace_pre"], x["s_trace_pre_step"], x["s_trace_post"],
             x["s_trace_post_step"], x["s_ring_pre"], x["s_ring_pre_pos"], x["s_ring_post"], x["s_ring_post_pos"],
             x["s_rev_ptr"], x["s_rev_syn"], x["s_rev_block"],
             spk_i, spk_step, spk_count,
