@@ -42,8 +42,9 @@ class CompiledNetwork:
     """
 
     def __init__(self, groups, synapses, spike_monitors, state_monitors, rate_monitors, dt, keys,
-                 weight_monitors=()):
+                 weight_monitors=(), normalizations=()):
         self.dt = dt
+        self.normalizations = list(normalizations)
         self.weight_monitors = list(weight_monitors)
         self.groups = list(groups)
         self.synapses = list(synapses)
@@ -102,6 +103,13 @@ class CompiledNetwork:
             self.wm_steps.append(steps if steps is not None else np.zeros(0, np.int64))
             self.wm_info[k] = (sidx[id(m.synapses)], m.every or 0)
         self.wm_cursor = np.zeros(len(self.weight_monitors), dtype=np.int64)
+        self.norm_info = np.zeros((len(self.normalizations), 2), dtype=np.int64)
+        self.norm_total = np.zeros(len(self.normalizations))
+        for k, m in enumerate(self.normalizations):
+            if id(m.synapses) not in sidx:
+                raise ValueError(f"Normalization {m.name!r}: its synapses {m.synapses.name!r} are not in the network")
+            self.norm_info[k] = (sidx[id(m.synapses)], m._steps(dt))
+            self.norm_total[k] = m.total
         self.prepare()
 
     def prepare(self):
@@ -160,6 +168,11 @@ class CompiledNetwork:
                 self.ev_idx.append(np.zeros(0, np.int64))
                 self.cursor.append(np.zeros(1, np.int64))
         self.lastspike = [g.lastspike for g in self.groups]
+        self.theta = [getattr(g, "theta", np.zeros(0)) for g in self.groups]
+        self.theta_par = np.zeros((len(self.groups), 2))      # decay factor per step, increment per spike
+        for k, g in enumerate(self.groups):
+            a = getattr(g, "adaptive_threshold", None)
+            self.theta_par[k] = (a.decay_factor(dt), a.theta_plus) if a is not None else (1.0, 0.0)
         self.s_dptr = [s.dptr for s in self.synapses]
         self.s_udelay = [s.udelay for s in self.synapses]
         self.s_post = [s.post_index for s in self.synapses]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..model.neuron_models import ADEX, IZHIKEVICH, LIF_COBA, LIF_CUBA, POISSON, SPIKEGEN
+from ..plasticity.hebbian import RULE_HEBBIAN, VARIANT_BCM, VARIANT_HEBB
 from ..plasticity.stdp import INFO_KIND, INFO_PAIRING, INFO_WINDOW, INFO_WSTEPS, PAIR_NEAREST, RULE_PAIR, WINDOW_EXP
 from . import _scalar as S
 from .compiled import (INFO_I_ROW, INFO_INCR_ROW, INFO_INCR_VAR, INFO_METHOD, INFO_MODEL, INFO_VRESET,
@@ -84,6 +85,7 @@ class ReferenceEngine:
             err = self._integrate(g, info, n, dt)
             if err is not None:
                 return err
+            cn.theta[g] *= cn.theta_par[g, 0]
         # 3. thresholds
         spiking = []
         for g, info in enumerate(cn.info):
@@ -99,6 +101,8 @@ class ReferenceEngine:
             else:
                 nr = (n - cn.lastspike[g]) >= cn.ref_steps[g]
                 v, vth = cn.state[g][0], cn.params[g][info[INFO_VTH]]
+                if cn.theta[g].size:
+                    vth = vth + cn.theta[g]
                 spk = np.flatnonzero((v > vth) & nr)
             spk = np.asarray(spk, dtype=np.int64)
             cn.lastspike[g][spk] = n
@@ -135,6 +139,8 @@ class ReferenceEngine:
                 for j in spiking[gpost]:
                     if self._post_spike(s, int(j), n):
                         return ("ring", s, n)
+                if cn.s_rule_info[s][0] == RULE_HEBBIAN and n % cn.s_rule_info[s][4] == 0:
+                    self._rate_rule(s, n)
         # 5. resets
         for g, info in enumerate(cn.info):
             if info[INFO_MODEL] in (POISSON, SPIKEGEN):
@@ -143,10 +149,22 @@ class ReferenceEngine:
             cn.state[g][0, spk] = cn.params[g][info[INFO_VRESET], spk]
             if info[INFO_INCR_VAR] >= 0:
                 cn.state[g][info[INFO_INCR_VAR], spk] += cn.params[g][info[INFO_INCR_ROW], spk]
-        # 6. end: population rates
+            if cn.theta[g].size:
+                cn.theta[g][spk] += cn.theta_par[g, 1]
+        # 6. end: population rates, weight normalisation
         for k, g in enumerate(cn.rm_group):
             rates[k][0].append(n)
             rates[k][1].append(spiking[g].size)
+        for (s, every), total in zip(cn.norm_info, cn.norm_total):
+            if n % every == 0:
+                w, ptr, syn = cn.s_w[s], cn.s_rev_ptr[s], cn.s_rev_syn[s]
+                for j in range(ptr.size - 1):
+                    rows = syn[ptr[j]:ptr[j + 1]]
+                    acc = 0.0
+                    for q in rows:          # sequential sum, the order of the cpu kernel
+                        acc += w[q]
+                    if acc != 0.0:
+                        w[rows] *= total / acc
         return None
 
     def _integrate(self, g, info, n, dt):
@@ -207,6 +225,11 @@ class ReferenceEngine:
                 else:
                     dep = A_minus * S.ring_count.py_func(cn.s_ring_post[s], j, n, 1, info[INFO_WSTEPS])
                 w[q] = update(w[q], dep, w_min, w_max, mu)
+        elif info[INFO_KIND] == RULE_HEBBIAN:
+            for q in range(cn.s_dptr[s][b], cn.s_dptr[s][b + 1]):
+                target_row[post[q]] += w[q]
+            xpre[0, b] = decayed(xpre[0, b], n, tpre[b], table, 0, dt, par[1]) + 1.0 / par[1]
+            tpre[b] = n
         else:
             A2_minus, A3_minus, tau_plus, tau_x, tau_minus, w_min, w_max = par[2], par[3], par[4], par[5], par[6], \
                 par[8], par[9]
@@ -246,6 +269,9 @@ class ReferenceEngine:
                 else:
                     pot = A_plus * S.ring_count.py_func(cn.s_ring_pre[s], b, n, 0, info[INFO_WSTEPS])
                 w[q] = update(w[q], pot, w_min, w_max, mu)
+        elif info[INFO_KIND] == RULE_HEBBIAN:
+            xpost[0, j] = decayed(xpost[0, j], n, tpost[j], table, 1, dt, par[2]) + 1.0 / par[2]
+            tpost[j] = n
         else:
             A2_plus, A3_plus, tau_plus, tau_minus, tau_y, w_min, w_max = par[0], par[1], par[4], par[6], par[7], \
                 par[8], par[9]
@@ -259,6 +285,32 @@ class ReferenceEngine:
                 r1 = decayed(xpre[0, b], n, tpre[b], table, 0, dt, tau_plus)
                 w[q] = update(w[q], r1 * (A2_plus + A3_plus * o2_before), w_min, w_max, 0.0)
         return overflow
+
+    def _rate_rule(self, s, n):
+        """Rate-based Hebbian update, vectorised over synapses (same arithmetic as the cpu kernel)."""
+        cn, dt = self.cn, self.cn.dt
+        par, table = cn.s_rule_par[s], cn.s_decay_table[s]
+        eta, tau_pre, tau_post, w_min, w_max, variant, h = par[:7]
+        xpre, tpre, xpost, tpost = cn.s_trace_pre[s], cn.s_trace_pre_step[s], cn.s_trace_post[s], cn.s_trace_post_step[s]
+        dec = np.vectorize(S.decayed.py_func, excluded={3, 4})
+        if xpost.shape[1]:
+            xpost[0] = dec(xpost[0], n, tpost, table, 1, dt, tau_post)
+            tpost[:] = n
+        if xpre.shape[1]:
+            xpre[0] = dec(xpre[0], n, tpre, table, 0, dt, tau_pre)
+            tpre[:] = n
+        dptr, post, w = cn.s_dptr[s], cn.s_post[s], cn.s_w[s]
+        x = np.repeat(xpre[0], np.diff(dptr))
+        y = xpost[0][post]
+        if variant == VARIANT_HEBB:
+            dwdt = eta * x * y - par[7] * w
+        elif variant == VARIANT_BCM:
+            dwdt = eta * x * y * (y - xpost[1][post])
+        else:
+            dwdt = eta * y * (x - y * w)
+        w[:] = np.minimum(np.maximum(w + h * dwdt, w_min), w_max)
+        if variant == VARIANT_BCM:
+            xpost[1] += h / par[8] * (xpost[0] * xpost[0] / par[7] - xpost[1])
 
     def _poisson(self, g, n):
         cn = self.cn

@@ -76,8 +76,10 @@ class Network:
         if self._compiled is not None:
             raise RuntimeError("objects cannot be added after the network was built; create a new Network")
         for obj in objects:
-            if not isinstance(obj, (Group, Synapses, Monitor)):
-                raise TypeError(f"objects must be groups, Synapses or monitors, got {type(obj).__name__}")
+            from ..plasticity.homeostasis import Normalization
+            if not isinstance(obj, (Group, Synapses, Monitor, Normalization)):
+                raise TypeError(f"objects must be groups, Synapses, monitors or Normalization, got "
+                                f"{type(obj).__name__}")
             if any(obj is o for o in self.objects):
                 raise ValueError(f"{obj!r} was added twice")
             self.objects.append(obj)
@@ -129,9 +131,10 @@ class Network:
                 obj._build(self._rng(k), self.dt)
         for m in self._of(Monitor):
             m.dt = self.dt
+        from ..plasticity.homeostasis import Normalization
         self._compiled = CompiledNetwork(groups, self._of(Synapses), self._of(SpikeMonitor),
                                          self._of(StateMonitor), self._of(PopulationRateMonitor), self.dt, keys,
-                                         self._of(WeightMonitor))
+                                         self._of(WeightMonitor), self._of(Normalization))
         return self._compiled
 
     # ------------------------------------------------------------------ running
@@ -236,7 +239,7 @@ class Network:
             if isinstance(obj, (Group, Synapses)):
                 for name, a in obj._state_arrays().items():
                     snap["arrays"][f"o{k}.{name}"] = a.copy()
-            else:
+            elif isinstance(obj, Monitor):
                 snap["monitors"][k] = obj._snapshot()
         for name, a in cn.history_arrays().items():
             snap["arrays"][f"h.{name}"] = a.copy()

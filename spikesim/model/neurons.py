@@ -27,6 +27,9 @@ class NeuronGroup(Group):
         not change while ``step - lastspike_step < round(refractory/dt)``.
     current : InjectedCurrent, optional
         Time-sampled input added to the model's ``I`` term.
+    adaptive_threshold : spikesim.plasticity.homeostasis.AdaptiveThreshold, optional
+        Threshold ``v_th + theta`` with ``theta`` growing at each spike and
+        decaying slowly; ``group.theta`` (volts, shape (N,)) holds it.
     name : str, optional
     **values
         Model parameters (e.g. ``tau_m=20*ms``) and initial values of state
@@ -45,7 +48,7 @@ class NeuronGroup(Group):
     _kind_label = "neurons"
 
     def __init__(self, N, model="lif_cuba", *, method=None, refractory=0.0, current=None,
-                 name=None, **values):
+                 adaptive_threshold=None, name=None, **values):
         super().__init__(N, name)
         if isinstance(model, str):
             if model not in MODELS:
@@ -91,6 +94,11 @@ class NeuronGroup(Group):
                 raise TypeError(f"current must be an InjectedCurrent, got {type(current).__name__}")
             current._check_size(self.N)
         self.current = current
+        from ..plasticity.homeostasis import AdaptiveThreshold
+        if adaptive_threshold is not None and not isinstance(adaptive_threshold, AdaptiveThreshold):
+            raise TypeError(f"adaptive_threshold must be an AdaptiveThreshold, got {type(adaptive_threshold).__name__}")
+        self.adaptive_threshold = adaptive_threshold
+        self.theta = np.zeros(self.N if adaptive_threshold is not None else 0)
 
     def _check_param(self, p, value):
         return check_array(p, value, self.N, positive=p in self.model.positive)
@@ -139,5 +147,5 @@ class NeuronGroup(Group):
 
     def _state_arrays(self):
         d = super()._state_arrays()
-        d.update(state=self._state, params=self._params, refractory=self._refractory)
+        d.update(state=self._state, params=self._params, refractory=self._refractory, theta=self.theta)
         return d

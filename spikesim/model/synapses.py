@@ -191,7 +191,9 @@ class Synapses:
         self.ring_pre_pos = np.zeros(nb if R else 0, dtype=np.int64)
         self.ring_post = np.full((R, npost if R else 0), -1, dtype=np.int64)
         self.ring_post_pos = np.zeros(npost if R else 0, dtype=np.int64)
-        if rule is not None:
+        if rule is not None and hasattr(rule, "theta0"):
+            self.trace_post[1] = rule.theta0          # BCM sliding threshold
+        if rule is not None or getattr(self, "_needs_reverse", False):
             ptr, syn = self.reverse_index()
             self.rev_ptr = ptr
             self.rev_syn = syn.astype(np.int32)

@@ -85,10 +85,17 @@ def integrate_group(info, x, par, coef, last, ref, cur, cur_div, n, dt):
 
 
 @njit(cache=True)
-def threshold_group(info, x, par, last, ref, n, out):
-    """Write the indices of neurons with v > v_th and not refractory into ``out``; return the count."""
+def threshold_group(info, x, par, last, ref, n, out, theta):
+    """Write the indices of neurons with v > v_th (+ theta) and not refractory into ``out``; return the count."""
     v, vth = x[0], par[info[INFO_VTH]]
     k = 0
+    if theta.size:
+        for i in range(x.shape[1]):
+            if v[i] > vth[i] + theta[i] and (n - last[i]) >= ref[i]:
+                out[k] = i
+                k += 1
+                last[i] = n
+        return k
     for i in range(x.shape[1]):
         if v[i] > vth[i] and (n - last[i]) >= ref[i]:
             out[k] = i
@@ -98,11 +105,20 @@ def threshold_group(info, x, par, last, ref, n, out):
 
 
 @njit(cache=True)
-def reset_group(info, x, par, spikes, count):
-    """Apply the model's reset to the ``count`` neurons listed in ``spikes``."""
+def decay_theta(theta, factor):
+    """Adaptive thresholds decay by one step: theta *= exp(-dt/tau_theta)."""
+    for i in range(theta.size):
+        theta[i] *= factor
+
+
+@njit(cache=True)
+def reset_group(info, x, par, spikes, count, theta, theta_plus):
+    """Apply the model's reset (and the threshold increment) to the ``count`` neurons in ``spikes``."""
     r, iv, ir = info[INFO_VRESET], info[INFO_INCR_VAR], info[INFO_INCR_ROW]
     for k in range(count):
         i = spikes[k]
         x[0, i] = par[r, i]
         if iv >= 0:
             x[iv, i] += par[ir, i]
+        if theta.size:
+            theta[i] += theta_plus

@@ -5,6 +5,7 @@ math is in :mod:`.._scalar`.
 """
 from numba import njit
 
+from ...plasticity.hebbian import RULE_HEBBIAN, VARIANT_BCM, VARIANT_HEBB
 from ...plasticity.stdp import (INFO_KIND, INFO_PAIRING, INFO_WINDOW, INFO_WSTEPS, PAIR_NEAREST, RULE_PAIR,
                                 WINDOW_EXP)
 from .. import _scalar as S
@@ -37,6 +38,11 @@ def pre_block(n, dt, b, lo, hi, post, w, target_row, info, par, table, xpre, tpr
             else:
                 dep = A_minus * S.ring_count(ring_post, j, n, 1, info[INFO_WSTEPS])
             w[s] = S.bounded_update(w[s], dep, w_min, w_max, mu)
+    elif info[INFO_KIND] == RULE_HEBBIAN:
+        for s in range(lo, hi):
+            target_row[post[s]] += w[s]
+        xpre[0, b] = S.decayed(xpre[0, b], n, tpre[b], table, 0, dt, par[1]) + 1.0 / par[1]
+        tpre[b] = n
     else:  # triplet
         A3_minus, A2_minus = par[3], par[2]
         tau_plus, tau_x, tau_minus, w_min, w_max = par[4], par[5], par[6], par[8], par[9]
@@ -98,6 +104,9 @@ def post_spikes(n, dt, spikes, count, w, info, par, table, xpre, tpre, xpost, tp
                     pot = A_plus * S.ring_count(ring_pre, b, n, 0, info[INFO_WSTEPS])
                 s = rev_syn[r]
                 w[s] = S.bounded_update(w[s], pot, w_min, w_max, mu)
+        elif info[INFO_KIND] == RULE_HEBBIAN:
+            xpost[0, j] = S.decayed(xpost[0, j], n, tpost[j], table, 1, dt, par[2]) + 1.0 / par[2]
+            tpost[j] = n
         else:  # triplet
             A2_plus, A3_plus = par[0], par[1]
             tau_plus, tau_minus, tau_y, w_min, w_max = par[4], par[6], par[7], par[8], par[9]
@@ -112,3 +121,31 @@ def post_spikes(n, dt, spikes, count, w, info, par, table, xpre, tpre, xpost, tp
                 s = rev_syn[r]
                 w[s] = S.bounded_update(w[s], r1 * (A2_plus + A3_plus * o2_before), w_min, w_max, 0.0)
     return overflow
+
+
+@njit(cache=True)
+def rate_rule_update(n, dt, dptr, post, w, par, table, xpre, tpre, xpost, tpost):
+    """One update of a rate-based Hebbian rule over all synapses (see spikesim.plasticity.hebbian)."""
+    eta, tau_pre, tau_post, w_min, w_max, variant, h = par[0], par[1], par[2], par[3], par[4], par[5], par[6]
+    for j in range(xpost.shape[1]):
+        xpost[0, j] = S.decayed(xpost[0, j], n, tpost[j], table, 1, dt, tau_post)
+        tpost[j] = n
+    for b in range(dptr.size - 1):
+        x = S.decayed(xpre[0, b], n, tpre[b], table, 0, dt, tau_pre)
+        xpre[0, b] = x
+        tpre[b] = n
+        for s in range(dptr[b], dptr[b + 1]):
+            j = post[s]
+            y = xpost[0, j]
+            if variant == VARIANT_HEBB:
+                dwdt = eta * x * y - par[7] * w[s]
+            elif variant == VARIANT_BCM:
+                dwdt = eta * x * y * (y - xpost[1, j])
+            else:  # Oja
+                dwdt = eta * y * (x - y * w[s])
+            w[s] = min(max(w[s] + h * dwdt, w_min), w_max)
+    if variant == VARIANT_BCM:
+        y0, tau_theta = par[7], par[8]
+        for j in range(xpost.shape[1]):
+            y = xpost[0, j]
+            xpost[1, j] += h / tau_theta * (y * y / y0 - xpost[1, j])

@@ -14,13 +14,14 @@ import numba
 from ...model.neuron_models import POISSON, SPIKEGEN
 from ..compiled import INFO_MODEL, INFO_SPIKEMON, ChunkResult
 from .inputs import generator_spikes, poisson_spikes
-from .neurons import integrate_group, reset_group, threshold_group
-from .plasticity import deliver_plastic, post_spikes
-from .synapses import deliver
+from .neurons import decay_theta, integrate_group, reset_group, threshold_group
+from ...plasticity.hebbian import RULE_HEBBIAN
+from .plasticity import deliver_plastic, post_spikes, rate_rule_update
+from .synapses import deliver, normalize_incoming
 
 
 @njit(cache=True)
-def run_steps(n0, n_steps, dt, info, state, params, coef, last, ref, cur, cur_div,
+def run_steps(n0, n_steps, dt, info, state, params, coef, last, ref, cur, cur_div, theta, theta_par,
               p_next, p_draws, p_log1mp, keys, ev_step, ev_idx, cursor,
               hist, hist_n, hist_step,
               syn_info, s_dptr, s_udelay, s_post, s_w,
@@ -29,7 +30,7 @@ def run_steps(n0, n_steps, dt, info, state, params, coef, last, ref, cur, cur_di
               spk_i, spk_step, spk_count,
               sm_info, sm_vars, sm_idx, sm_steps, sm_data, sm_count,
               rm_group, rm_count,
-              wm_info, wm_pos, wm_req, wm_cursor, wm_steps, wm_data, wm_count):
+              wm_info, wm_pos, wm_req, wm_cursor, wm_steps, wm_data, wm_count, norm_info, norm_total):
     """Advance the network from step n0 by up to n_steps steps.
 
     Returns (steps_done, err_group, err_index): err_group is -1, or the group
@@ -82,6 +83,8 @@ def run_steps(n0, n_steps, dt, info, state, params, coef, last, ref, cur, cur_di
                                       cur[g], cur_div[g], n, dt)
                 if bad >= 0:
                     return n - n0, g, bad
+                if theta[g].size:
+                    decay_theta(theta[g], theta_par[g, 0])
         # 3. thresholds (write this step's spikes into the history ring)
         for g in range(G):
             slot = n % hist_n[g].size
@@ -96,7 +99,7 @@ def run_steps(n0, n_steps, dt, info, state, params, coef, last, ref, cur, cur_di
                 for q in range(k):
                     last[g][out[q]] = n
             else:
-                k = threshold_group(info[g], state[g], params[g], last[g], ref[g], n, out)
+                k = threshold_group(info[g], state[g], params[g], last[g], ref[g], n, out, theta[g])
             hist_n[g][slot] = k
             hist_step[g][slot] = n
             b = info[g, INFO_SPIKEMON]
@@ -126,16 +129,24 @@ def run_steps(n0, n_steps, dt, info, state, params, coef, last, ref, cur, cur_di
                                s_table[s], s_xpre[s], s_tpre[s], s_xpost[s], s_tpost[s], s_rev_ptr[s], s_rev_syn[s],
                                s_rev_block[s], s_ring_pre[s], s_ring_post[s], s_ring_post_pos[s]):
                     return n - n0, -2, s
+                if s_rinfo[s][0] == RULE_HEBBIAN and n % s_rinfo[s][4] == 0:
+                    rate_rule_update(n, dt, s_dptr[s], s_post[s], s_w[s], s_rpar[s], s_table[s], s_xpre[s],
+                                     s_tpre[s], s_xpost[s], s_tpost[s])
         # 5. resets
         for g in range(G):
             model = info[g, INFO_MODEL]
             if model != POISSON and model != SPIKEGEN:
                 slot = n % hist_n[g].size
-                reset_group(info[g], state[g], params[g], hist[g][slot], hist_n[g][slot])
+                reset_group(info[g], state[g], params[g], hist[g][slot], hist_n[g][slot], theta[g], theta_par[g, 1])
         # 6. end: population rates
         for r in range(rm_group.size):
             g = rm_group[r]
             rm_count[r][n - n0] = hist_n[g][n % hist_n[g].size]
+        # homeostatic weight normalisation
+        for k in range(norm_info.shape[0]):
+            if n % norm_info[k, 1] == 0:
+                s = norm_info[k, 0]
+                normalize_incoming(s_w[s], s_rev_ptr[s], s_rev_syn[s], norm_total[k])
     return n_steps, -1, -1
 
 
@@ -180,7 +191,7 @@ class CpuEngine:
         L = _typed
         # the tuples reference (do not copy) the compiled arrays
         self._lists = dict(
-            state=L(cn.state), params=L(cn.params), coef=L(cn.coef), last=L(cn.lastspike),
+            state=L(cn.state), params=L(cn.params), coef=L(cn.coef), last=L(cn.lastspike), theta=L(cn.theta),
             ref=L(cn.ref_steps), cur=L(cn.current), p_next=L(cn.p_next), p_draws=L(cn.p_draws),
             p_log1mp=L(cn.p_log1mp), ev_step=L(cn.ev_step), ev_idx=L(cn.ev_idx), cursor=L(cn.cursor),
             hist=L(cn.hist), hist_n=L(cn.hist_n), hist_step=L(cn.hist_step),
@@ -224,7 +235,7 @@ class CpuEngine:
         x = self._lists
         done, eg, ei = run_steps(
             n0, n_steps, cn.dt, cn.info, x["state"], x["params"], x["coef"], x["last"], x["ref"], x["cur"],
-            cn.current_div, x["p_next"], x["p_draws"], x["p_log1mp"], cn.keys, x["ev_step"], x["ev_idx"],
+            cn.current_div, x["theta"], cn.theta_par, x["p_next"], x["p_draws"], x["p_log1mp"], cn.keys, x["ev_step"], x["ev_idx"],
             x["cursor"], x["hist"], x["hist_n"], x["hist_step"],
             cn.syn_info, x["s_dptr"], x["s_udelay"], x["s_post"], x["s_w"],
             x["s_rule_info"], x["s_rule_par"], x["s_decay_table"], x["s_trace_pre"], x["s_trace_pre_step"], x["s_trace_post"],
@@ -233,7 +244,8 @@ class CpuEngine:
             spk_i, spk_step, spk_count,
             cn.sm_info, x["sm_vars"], x["sm_idx"], sm_steps, sm_data, sm_count,
             cn.rm_group, rm_count,
-            cn.wm_info, x["wm_pos"], x["wm_req"], cn.wm_cursor, wm_steps, wm_data, wm_count)
+            cn.wm_info, x["wm_pos"], x["wm_req"], cn.wm_cursor, wm_steps, wm_data, wm_count, cn.norm_info,
+            cn.norm_total)
         spikes = [(spk_i[b][:spk_count[b]].copy(), spk_step[b][:spk_count[b]].copy())
                   for b in range(len(cn.spike_groups))]
         states = [(sm_steps[m][:sm_count[m]].copy(), sm_data[m][:sm_count[m]].copy())

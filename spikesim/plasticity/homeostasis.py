@@ -1,0 +1,66 @@
+"""Homeostasis: adaptive thresholds and normalisation of incoming weights.
+
+* :class:`AdaptiveThreshold` — given to a NeuronGroup (``adaptive_threshold=``):
+  each neuron's threshold is ``v_th + theta``; ``theta`` grows by
+  ``theta_plus`` at every spike and decays, ``dtheta/dt = -theta/tau_theta``
+  (Diehl & Cook 2015).  ``group.theta`` holds the current values.
+* :class:`Normalization` — a network object: every ``interval`` seconds the
+  weights onto each post-synaptic neuron are scaled so that they sum to
+  ``total`` (neurons with no input weight are left alone).
+"""
+from __future__ import annotations
+
+import math
+
+from .._validate import check_float
+from ..model.synapses import Synapses
+
+
+class AdaptiveThreshold:
+    """Threshold adaptation parameters (see module doc).
+
+    Parameters
+    ----------
+    theta_plus : float
+        Increment per spike, in volts (>= 0).
+    tau_theta : float
+        Decay time constant in seconds (> 0); Diehl & Cook use 1e7 ms.
+    """
+
+    def __init__(self, theta_plus, tau_theta):
+        self.theta_plus = check_float("theta_plus", theta_plus, nonnegative=True, unit="V")
+        self.tau_theta = check_float("tau_theta", tau_theta, positive=True, unit="s")
+
+    def decay_factor(self, dt):
+        return math.exp(-dt / self.tau_theta)
+
+
+class Normalization:
+    """Scale the weights onto every post-synaptic neuron of ``synapses`` to sum to ``total``.
+
+    Runs at the end of every step ``n`` with ``n % round(interval/dt) == 0``
+    (after resets), so it also acts at the very first step.
+
+    Parameters
+    ----------
+    synapses : Synapses
+    total : float
+        Target sum of the incoming weights of each post neuron (> 0).
+    interval : float
+        Seconds between normalisations (a whole number of steps).
+    """
+
+    def __init__(self, synapses, total, interval, name=None):
+        if not isinstance(synapses, Synapses):
+            raise TypeError(f"synapses must be a Synapses object, got {type(synapses).__name__}")
+        self.synapses = synapses
+        self.total = check_float("total", total, positive=True)
+        self.interval = check_float("interval", interval, positive=True, unit="s")
+        self.name = name
+        synapses._needs_reverse = True
+
+    def _steps(self, dt):
+        k = int(round(self.interval / dt))
+        if k < 1 or abs(k * dt - self.interval) > 1e-6 * dt:
+            raise ValueError(f"interval must be a whole number of steps of dt={dt} s, got {self.interval} s")
+        return k
