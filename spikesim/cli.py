@@ -1,6 +1,7 @@
 """The ``spikesim`` command.
 
     spikesim run NAME [--duration S] [--seed N] [--out DIR] [options of NAME]
+    spikesim compare NAME [--duration S] [--target T] [--n N] [--out DIR]
     spikesim bench NAME [options]        (experiments/benchmarks/NAME_vs_brian2.py or NAME.py)
     spikesim list
 
@@ -41,7 +42,7 @@ def _available(folder):
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="spikesim", description="spikesim: spiking network simulator")
-    parser.add_argument("command", choices=["run", "bench", "list"])
+    parser.add_argument("command", choices=["run", "compare", "bench", "list"])
     parser.add_argument("name", nargs="?")
     if not argv or argv[0] in ("-h", "--help"):
         parser.print_help()
@@ -55,7 +56,7 @@ def main(argv=None):
         return 0
     if not args.name:
         parser.error(f"{args.command} needs a NAME (see 'spikesim list')")
-    if args.command == "run":
+    if args.command in ("run", "compare"):
         path = folder / f"{args.name}.py"
         choices = _available(folder)
     else:
@@ -65,7 +66,54 @@ def main(argv=None):
         choices = _available(folder / "benchmarks")
     if not path.exists():
         parser.error(f"no {args.command} named {args.name!r}; choose from {', '.join(choices)}")
+    if args.command == "compare":
+        return compare_main(_load(path), args.name, rest)
     _load(path).main(rest)
+    return 0
+
+
+def compare_main(module, name, argv):
+    """``spikesim compare NAME``: the experiment's network in spikesim and Brian2, report and figure."""
+    import inspect
+    import json
+
+    from .compare.brian2 import TARGETS, compare
+    p = argparse.ArgumentParser(prog=f"spikesim compare {name}")
+    p.add_argument("--duration", type=float, default=1.0, help="seconds (default 1)")
+    p.add_argument("--target", default="numpy", choices=TARGETS, help="Brian2 target (default numpy)")
+    p.add_argument("--mode", default="exact", choices=["exact", "statistical"])
+    p.add_argument("--no-strict", action="store_true", help="let Brian2 compile with its default (fast-math) flags")
+    p.add_argument("--n", type=int, default=None, help="network size, where the experiment has one")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--record", type=int, default=20, help="neurons whose state is compared every step")
+    p.add_argument("--out", type=pathlib.Path, default=None, help="default out/compare_NAME")
+    args = p.parse_args(argv)
+    if not hasattr(module, "build"):
+        p.error(f"experiment {name!r} has no build() function to compare")
+    kw = {"seed": args.seed}
+    if args.n is not None:
+        if "n" not in inspect.signature(module.build).parameters:
+            p.error(f"experiment {name!r} has no size parameter n")
+        kw["n"] = args.n
+    built = module.build(**kw)
+    net = built[0] if isinstance(built, tuple) else built
+    from .model.neurons import NeuronGroup
+    from .monitors.state import StateMonitor
+    g = next(o for o in net.objects if isinstance(o, NeuronGroup))
+    net.add(StateMonitor(g, g.model.variables, record=list(range(min(g.N, args.record))), name="_cmp_state"))
+    report = compare(net, args.duration, target=args.target, strict=not args.no_strict, mode=args.mode)
+    out = args.out or pathlib.Path("out") / f"compare_{name}"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.json").write_text(report.to_json() + "\n")
+    import matplotlib
+    matplotlib.use("Agg")
+    from .plot.comparison import comparison_figure
+    from .plot.style import lecture_style
+    with lecture_style():
+        fig = comparison_figure(report)
+        fig.savefig(out / "comparison.png")
+    print(report)
+    print(f"wrote {out}/report.json and {out}/comparison.png")
     return 0
 
 
