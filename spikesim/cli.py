@@ -27,6 +27,10 @@ def experiments_dir():
 
 
 def _load(path):
+    # experiments may import each other (delays.py reuses cuba.py's constants)
+    folder = str(path.resolve().parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
     spec = importlib.util.spec_from_file_location(f"spikesim_experiment_{path.stem}", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)

@@ -160,8 +160,8 @@ def _synapses(b2, s, pre, post, dt):
     wunit = units[s.target]
     rule = s.plasticity
     ns = {}
-    model = f"w : {wunit}"
-    on_pre = f"{s.target}_post += w"
+    model = f"w_syn : {wunit}"
+    on_pre = f"{s.target}_post += w_syn"
     on_post = None
     if rule is None:
         pass
@@ -178,11 +178,11 @@ def _synapses(b2, s, pre, post, dt):
         bump_post = "Apost = A_minus" if rule.pairing == "nearest" else "Apost += A_minus"
         u = "" if wunit == "1" else f"*{wunit}"
         if rule.mu == 0.0:
-            dep = f"w = clip(w + Apost{u}, w_min{u}, w_max{u})"
-            pot = f"w = clip(w + Apre{u}, w_min{u}, w_max{u})"
+            dep = f"w_syn = clip(w_syn + Apost{u}, w_min{u}, w_max{u})"
+            pot = f"w_syn = clip(w_syn + Apre{u}, w_min{u}, w_max{u})"
         else:
-            dep = f"w = clip(w + Apost{u}*int(Apost <= 0)*(w/(w_max{u}))**mu + Apost{u}*int(Apost > 0)*((w_max{u} - w)/(w_max{u}))**mu, w_min{u}, w_max{u})"
-            pot = f"w = clip(w + Apre{u}*int(Apre > 0)*((w_max{u} - w)/(w_max{u}))**mu + Apre{u}*int(Apre <= 0)*(w/(w_max{u}))**mu, w_min{u}, w_max{u})"
+            dep = f"w_syn = clip(w_syn + Apost{u}*int(Apost <= 0)*(w_syn/(w_max{u}))**mu + Apost{u}*int(Apost > 0)*((w_max{u} - w_syn)/(w_max{u}))**mu, w_min{u}, w_max{u})"
+            pot = f"w_syn = clip(w_syn + Apre{u}*int(Apre > 0)*((w_max{u} - w_syn)/(w_max{u}))**mu + Apre{u}*int(Apre <= 0)*(w_syn/(w_max{u}))**mu, w_min{u}, w_max{u})"
         on_pre += f"\n{bump_pre}\n{dep}"
         on_post = f"{bump_post}\n{pot}"
     elif isinstance(rule, TripletSTDP):
@@ -196,9 +196,9 @@ def _synapses(b2, s, pre, post, dt):
             do2/dt = -o2/tau_y : 1 (event-driven)"""
         u = "" if wunit == "1" else f"*{wunit}"
         nearest = rule.pairing == "nearest"
-        on_pre += (f"\nw = clip(w - o1*(A2m + A3m*r2){u}, w_min{u}, w_max{u})"
+        on_pre += (f"\nw_syn = clip(w_syn - o1*(A2m + A3m*r2){u}, w_min{u}, w_max{u})"
                    + ("\nr1 = 1\nr2 = 1" if nearest else "\nr1 += 1\nr2 += 1"))
-        on_post = (f"w = clip(w + r1*(A2p + A3p*o2){u}, w_min{u}, w_max{u})"
+        on_post = (f"w_syn = clip(w_syn + r1*(A2p + A3p*o2){u}, w_min{u}, w_max{u})"
                    + ("\no1 = 1\no2 = 1" if nearest else "\no1 += 1\no2 += 1"))
     else:
         raise NotImplementedError(f"Synapses {s.name!r}: plasticity rule {type(rule).__name__} has no Brian2 "
@@ -208,7 +208,7 @@ def _synapses(b2, s, pre, post, dt):
         kw["on_post"] = on_post
     S = b2.Synapses(pre, post, model, **kw)
     S.connect(i=s.i, j=s.j)
-    S.w = s.w * (1 if wunit == "1" else getattr(b2, wunit))
+    S.w_syn = s.w * (1 if wunit == "1" else getattr(b2, wunit))
     steps = s.delay_steps()
     if np.any(steps):
         S.delay = steps * dt * b2.second
@@ -378,6 +378,8 @@ def compare(net, duration, *, target="numpy", strict=True, mode="exact", backend
     net.restore("_compare_initial")
     bn = to_brian2(net, mode=mode, input_spikes=spikes_in, target=target, strict=strict, workdir=workdir)
     b2 = bn.b2
+    if target != "cpp_standalone":
+        bn.net.run(0 * b2.second)          # generate and compile the code objects outside the timing
     t0 = time.perf_counter()
     bn.net.run(duration * b2.second)
     if target == "cpp_standalone":
@@ -395,7 +397,7 @@ def compare(net, duration, *, target="numpy", strict=True, mode="exact", backend
     for m in state_mons:
         bm = bn.state_mons if False else bn.state_monitors[id(m)]
         theirs_states.append({v: np.asarray(getattr(bm, v + "_")) for v in m.variables})
-    theirs_w = [np.asarray(bn.weight_targets[id(s)].w_[:]) for s in plastic]
+    theirs_w = [np.asarray(bn.weight_targets[id(s)].w_syn_[:]) for s in plastic]
     if target == "cpp_standalone":
         b2.device.reinit()
         b2.device.activate()
