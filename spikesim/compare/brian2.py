@@ -454,4 +454,4 @@ def _report(ours_spikes, theirs_spikes, ours_states, theirs_states, ours_w, thei
         van_rossum_distance=float(np.mean(vr)) if vr else 0.0, spikesim_sim_s=ours_sim, brian2_sim_s=b2_sim,
         target=target, mode=mode, duration_s=float(duration),
         details=dict(spikes_spikesim=a, spikes_brian2=b, weights_spikesim=ours_w, weights_brian2=theirs_w,
-                     dt=dt, groups=[g.name for g in groups]))
+                     dt=dt, groups=[g.name for g in groups], group_sizes=[g.N for g in groups]))

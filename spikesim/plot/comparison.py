@@ -27,13 +27,14 @@ def comparison_figure(report, fig=None, max_neurons=400):
     axes = fig.subplots(1, 2 if plastic else 1, gridspec_kw=dict(width_ratios=[2, 1]) if plastic else None)
     ax = axes[0] if plastic else axes
     a, b = d["spikes_spikesim"], d["spikes_brian2"]
-    # global neuron index: group offset + index
-    offs = {}
-    for k, g in enumerate(d["groups"]):
-        offs[k] = sum(int(r[:, 2].max() + 1) if (r := a[a[:, 1] == q]).size else 0 for q in range(k))
+    # global neuron index: group offset + index; seconds on the time axis for long runs
+    offs = np.concatenate([[0], np.cumsum(d["group_sizes"])[:-1]]).astype(np.int64)
+    scale, unit = (1.0, "s") if report.duration_s > 10 else (1e3, "ms")
+
     def xy(rows):
-        gid = np.array([offs[int(g)] for g in rows[:, 1]], dtype=np.int64) + rows[:, 2] if rows.size else np.zeros(0)
-        return rows[:, 0] * d["dt"] * 1e3 if rows.size else np.zeros(0), gid
+        if not rows.size:
+            return np.zeros(0), np.zeros(0, np.int64)
+        return rows[:, 0] * d["dt"] * scale, offs[rows[:, 1]] + rows[:, 2]
     sa = {tuple(r) for r in a.tolist()}
     sb = {tuple(r) for r in b.tolist()}
     both = np.array(sorted(sa & sb)).reshape(-1, 3)
@@ -45,7 +46,7 @@ def comparison_figure(report, fig=None, max_neurons=400):
         x, y = xy(rows)
         keep = y < max_neurons
         ax.scatter(x[keep], y[keep], **style)
-    ax.set_xlabel("time (ms)")
+    ax.set_xlabel(f"time ({unit})")
     ax.set_ylabel("neuron")
     ax.set_title("identical spike trains" if report.identical_spikes else
                  f"{report.n_differing_spikes} differing spikes, first at {report.first_divergence_s} s", fontsize=12)
