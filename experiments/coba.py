@@ -14,8 +14,8 @@ benchmark script of Brette (2007): v ~ N(-65, 5) mV, ge ~ N(40, 15) nS, gi ~ N(2
 Forward Euler, dt = 0.1 ms (Brian2's choice for these equations).
 """
 from spikesim import Network, NeuronGroup, SpikeMonitor, Synapses
-from spikesim.runner import experiment_parser, finish, timed_run
-from spikesim.units import mV, ms, nS, pF, second
+from spikesim.runner import network_experiment_main
+from spikesim.units import mV, ms, nS, pF
 
 CM, GL = 200 * pF, 10 * nS
 E_L, V_T, V_R = -60 * mV, -50 * mV, -60 * mV
@@ -42,13 +42,7 @@ def build(n=4000, seed=1):
 
 
 def main(argv=None):
-    parser = experiment_parser("coba", __doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=4000, help="number of neurons (default 4000)")
-    args = parser.parse_args(argv)
-    net, P, M = build(args.n, args.seed)
-    net.build()
-    wall = timed_run(net, args.duration * second, args)
-    return finish("coba", net, [M], args, wall)
+    return network_experiment_main("coba", __doc__, build, argv)
 
 
 if __name__ == "__main__":

@@ -11,8 +11,8 @@ neuron fires on its own and recurrent inhibition shapes the activity.
 ``--n`` scales the network keeping 80 inputs per neuron (p = 80/n).
 """
 from spikesim import Network, NeuronGroup, SpikeMonitor, Synapses
-from spikesim.runner import experiment_parser, finish, timed_run
-from spikesim.units import mV, ms, second
+from spikesim.runner import network_experiment_main
+from spikesim.units import mV, ms
 
 TAU_M, TAU_E, TAU_I = 20 * ms, 5 * ms, 10 * ms
 V_T, V_R, E_L = -50 * mV, -60 * mV, -49 * mV
@@ -35,13 +35,7 @@ def build(n=4000, seed=1, stdp=None):
 
 
 def main(argv=None):
-    parser = experiment_parser("cuba", __doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=4000, help="number of neurons (default 4000)")
-    args = parser.parse_args(argv)
-    net, P, M = build(args.n, args.seed)
-    net.build()
-    wall = timed_run(net, args.duration * second, args)
-    return finish("cuba", net, [M], args, wall)
+    return network_experiment_main("cuba", __doc__, build, argv)
 
 
 if __name__ == "__main__":

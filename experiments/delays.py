@@ -8,8 +8,8 @@ index, creation order.  Used to check spike-for-spike agreement with Brian2
 when delays differ from synapse to synapse.
 """
 from spikesim import Network, NeuronGroup, SpikeMonitor, Synapses
-from spikesim.runner import experiment_parser, finish, timed_run
-from spikesim.units import ms, second
+from spikesim.runner import network_experiment_main
+from spikesim.units import ms
 
 import cuba
 
@@ -31,13 +31,7 @@ def build(n=4000, seed=1):
 
 
 def main(argv=None):
-    parser = experiment_parser("delays", __doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=4000, help="number of neurons (default 4000)")
-    args = parser.parse_args(argv)
-    net, P, M = build(args.n, args.seed)
-    net.build()
-    wall = timed_run(net, args.duration * second, args)
-    return finish("delays", net, [M], args, wall)
+    return network_experiment_main("delays", __doc__, build, argv)
 
 
 if __name__ == "__main__":

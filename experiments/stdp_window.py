@@ -10,7 +10,6 @@ before; the plastic synapse itself is too weak to matter.  The measured
 change is compared with 60 x the analytic window, for the exponential
 (tau = 20 ms) and the rectangular (20 ms) window.
 """
-import json
 
 import numpy as np
 

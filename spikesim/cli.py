@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import os
 import pathlib
 import sys
 
@@ -79,7 +78,7 @@ def main(argv=None):
 def compare_main(module, name, argv):
     """``spikesim compare NAME``: the experiment's network in spikesim and Brian2, report and figure."""
     import inspect
-    import json
+
 
     from .compare.brian2 import TARGETS, compare
     p = argparse.ArgumentParser(prog=f"spikesim compare {name}")

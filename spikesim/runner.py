@@ -149,3 +149,17 @@ def finish(name, net, spike_monitors, args, sim_wall_s, extra=None, raster_kw=No
               f"{sim_wall_s:.3f} s of wall time; {neuron_spikes} spikes, mean rate {summary['mean_rate_hz']:.2f} Hz. "
               f"Wrote summary.json, spikes.npz and raster.png to {out}/.")
     return summary
+
+
+def network_experiment_main(name, doc, build, argv=None, n=4000):
+    """``main()`` of an experiment that builds one population with ``build(n, seed)``, runs it and reports.
+
+    Adds ``--n`` (network size) to the common options.
+    """
+    parser = experiment_parser(name, doc.splitlines()[0])
+    parser.add_argument("--n", type=int, default=n, help=f"number of neurons (default {n})")
+    args = parser.parse_args(argv)
+    net, P, M = build(args.n, args.seed)
+    net.build()
+    wall = timed_run(net, args.duration, args)
+    return finish(name, net, [M], args, wall)

@@ -3,7 +3,7 @@ import numpy as np
 
 from spikesim import (InjectedCurrent, Network, NeuronGroup, PoissonGroup, PopulationRateMonitor,
                       SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses)
-from spikesim.units import mV, ms, nS, pA, pF
+from spikesim.units import mV, ms, nS, pA
 
 
 def random_network(seed, dt=0.1 * ms):

@@ -7,10 +7,10 @@ import sys
 import numpy as np
 import pytest
 
-from spikesim import Network, NeuronGroup, PoissonGroup, SpikeMonitor, StateMonitor, Synapses
+from spikesim import Network, NeuronGroup, PoissonGroup, StateMonitor, Synapses
 from spikesim.plasticity import STDP, Hebb, TripletSTDP
 from spikesim.plasticity.homeostasis import AdaptiveThreshold, Normalization
-from spikesim.units import mV, ms, nA, nS
+from spikesim.units import mV, ms, nA
 
 pytestmark = pytest.mark.brian2
 pytest.importorskip("brian2")

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from netfactory import random_network
-from spikesim import Network, NeuronGroup, SpikeMonitor, Synapses
+from spikesim import Network, NeuronGroup
 from spikesim.units import ms
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from spikesim import (InjectedCurrent, Network, NeuronGroup, PoissonGroup, SimulationError, SpikeGeneratorGroup,
                       SpikeMonitor, StateMonitor, Synapses)
-from spikesim.units import mV, ms
+from spikesim.units import ms
 
 
 @pytest.mark.parametrize("kwargs, exc, match", [

@@ -23,7 +23,6 @@ def build(plastic, n=4000, seed=1):
     import cuba
     from spikesim import Network, NeuronGroup, SpikeMonitor, Synapses
     from spikesim.plasticity import STDP
-    from spikesim.units import mV
     P = NeuronGroup(n, "lif_cuba", El=cuba.E_L, tau_m=cuba.TAU_M, tau_e=cuba.TAU_E, tau_i=cuba.TAU_I,
                     v_th=cuba.V_T, v_reset=cuba.V_R, refractory=cuba.REFRACTORY,
                     v=lambda rng, k: cuba.V_R + rng.random(k) * (cuba.V_T - cuba.V_R))

@@ -24,7 +24,6 @@ import time
 import numpy as np
 
 from ..model.inputs import PoissonGroup, SpikeGeneratorGroup
-from ..model.network import Network
 from ..model.neurons import NeuronGroup
 from ..model.synapses import Synapses
 from ..monitors.spikes import SpikeMonitor

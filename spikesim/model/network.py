@@ -322,7 +322,7 @@ class Network:
                 obj._reverse = None
                 obj._init_plasticity()
         self._compiled = None
-        cn = self.build()
+        self.build()
         snap = {"step": meta["step"], "arrays": {k: v for k, v in data.items() if k[0] in "oh"}, "monitors": {},
                 "rates_used": {}}
         for k, obj in enumerate(self.objects):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import check_array, check_float
+from .._validate import check_array
 from .groups import Group, resolve_value
 from .neuron_models import MODELS, NeuronModel
 

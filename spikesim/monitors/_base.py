@@ -31,6 +31,17 @@ class Monitor:
             self._chunks[k] = [np.concatenate(parts)]
         return self._chunks[k][0]
 
+    @property
+    def step(self):
+        """Time step of each record (each spike, for a SpikeMonitor), shape (n,)."""
+        return self._field("step", np.zeros(0, np.int64))
+
+    @property
+    def t(self):
+        """Times of the records in seconds (``step * dt``), shape (n,)."""
+        self._require_dt()
+        return self.step * self.dt
+
     def _require_dt(self):
         if self.dt is None:
             raise RuntimeError(f"{type(self).__name__} {self.name!r} has no data: add it to a Network and run")

@@ -15,15 +15,6 @@ class PopulationRateMonitor(Monitor):
     """
 
     @property
-    def step(self):
-        return self._field("step", np.zeros(0, np.int64))
-
-    @property
-    def t(self):
-        self._require_dt()
-        return self.step * self.dt
-
-    @property
     def rate(self):
         self._require_dt()
         return self._field("count", np.zeros(0, np.int64)) / (self.group.N * self.dt)

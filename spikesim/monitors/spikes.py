@@ -27,16 +27,6 @@ class SpikeMonitor(Monitor):
         return self._field("i", np.zeros(0, np.int32)).astype(np.int64)
 
     @property
-    def step(self):
-        """Time step of each spike, shape (n_spikes,)."""
-        return self._field("step", np.zeros(0, np.int64))
-
-    @property
-    def t(self):
-        self._require_dt()
-        return self.step * self.dt
-
-    @property
     def num_spikes(self):
         return int(sum(a.size for a in self._chunks.get("i", [])))
 

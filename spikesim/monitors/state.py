@@ -55,15 +55,6 @@ class StateMonitor(Monitor):
         self.record = idx
         self.every = check_int("every", every, minimum=1)
 
-    @property
-    def step(self):
-        return self._field("step", np.zeros(0, np.int64))
-
-    @property
-    def t(self):
-        self._require_dt()
-        return self.step * self.dt
-
     def values(self, variable):
         """Recorded values of ``variable``, shape (n_recorded, n_times)."""
         if variable not in self.variables:

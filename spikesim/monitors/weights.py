@@ -58,15 +58,6 @@ class WeightMonitor(Monitor):
         return np.ascontiguousarray(pos, dtype=np.int64), steps
 
     @property
-    def step(self):
-        return self._field("step", np.zeros(0, np.int64))
-
-    @property
-    def t(self):
-        self._require_dt()
-        return self.step * self.dt
-
-    @property
     def w(self):
         """Recorded weights, shape (n_recorded, n_records)."""
         return self._field("data", np.zeros((0, 0))).T

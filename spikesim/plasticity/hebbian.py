@@ -37,10 +37,7 @@ class _RateRule(PlasticityRule):
         self.tau_pre = check_float("tau_pre", tau_pre, positive=True, unit="s")
         self.tau_post = check_float("tau_post", tau_post, positive=True, unit="s")
         self.interval = check_float("interval", interval, positive=True, unit="s")
-        self.w_max = check_float("w_max", w_max, positive=True)
-        self.w_min = check_float("w_min", w_min)
-        if self.w_min >= self.w_max:
-            raise ValueError(f"w_min must be < w_max={self.w_max}, got {self.w_min}")
+        self._set_bounds(w_min, w_max)
 
     def trace_taus(self):
         return (self.tau_pre, self.tau_post)

@@ -34,6 +34,12 @@ class PlasticityRule:
     kind = RULE_NONE
     n_traces = 0
 
+    def _set_bounds(self, w_min, w_max):
+        self.w_max = check_float("w_max", w_max, positive=True)
+        self.w_min = check_float("w_min", w_min)
+        if self.w_min >= self.w_max:
+            raise ValueError(f"w_min must be < w_max={self.w_max}, got {self.w_min}")
+
     def _check_weights(self, w):
         lo, hi = self.w_min, self.w_max
         bad = (w < lo) | (w > hi)
@@ -102,10 +108,7 @@ class STDP(PlasticityRule):
         self.A_minus = check_float("A_minus", A_minus)
         self.tau_plus = check_float("tau_plus", tau_plus, positive=True, unit="s")
         self.tau_minus = check_float("tau_minus", tau_minus, positive=True, unit="s")
-        self.w_max = check_float("w_max", w_max, positive=True)
-        self.w_min = check_float("w_min", w_min)
-        if self.w_min >= self.w_max:
-            raise ValueError(f"w_min must be < w_max={self.w_max}, got {self.w_min}")
+        self._set_bounds(w_min, w_max)
         if window not in ("exponential", "rectangular"):
             raise ValueError(f"window must be 'exponential' or 'rectangular', got {window!r}")
         if pairing not in ("all", "nearest"):
@@ -191,10 +194,7 @@ class TripletSTDP(PlasticityRule):
         if pairing not in ("all", "nearest"):
             raise ValueError(f"pairing must be 'all' or 'nearest', got {pairing!r}")
         self.pairing = pairing
-        self.w_max = check_float("w_max", w_max, positive=True)
-        self.w_min = check_float("w_min", w_min)
-        if self.w_min >= self.w_max:
-            raise ValueError(f"w_min must be < w_max={self.w_max}, got {self.w_min}")
+        self._set_bounds(w_min, w_max)
 
     @classmethod
     def preset(cls, name, **overrides):

@@ -3,7 +3,7 @@ import math
 
 from numba import njit
 
-from ...model.neuron_models import ADEX, IZHIKEVICH, LIF_COBA, LIF_CUBA
+from ...model.neuron_models import IZHIKEVICH, LIF_COBA, LIF_CUBA
 from .. import _scalar as S
 from ..compiled import INFO_UNIFORM, INFO_I_ROW, INFO_INCR_ROW, INFO_INCR_VAR, INFO_METHOD, INFO_MODEL, INFO_VRESET, INFO_VTH
 
