@@ -3,6 +3,8 @@
     spikesim run NAME [--duration S] [--seed N] [--out DIR] [options of NAME]
     spikesim compare NAME [--duration S] [--target T] [--n N] [--out DIR]
     spikesim bench NAME [options]        (experiments/benchmarks/NAME_vs_brian2.py or NAME.py)
+    spikesim train perceptron|mlp|lenet5 --data DIR [--epochs N] [--seed N] [--out DIR]
+    spikesim figure activations [--out FILE]
     spikesim list
 
 ``run`` executes ``experiments/NAME.py``'s ``main(argv)``; ``spikesim run
@@ -45,11 +47,17 @@ def _available(folder):
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="spikesim", description="spikesim: spiking network simulator")
-    parser.add_argument("command", choices=["run", "compare", "bench", "list"])
+    parser.add_argument("command", choices=["run", "compare", "bench", "train", "figure", "list"])
     parser.add_argument("name", nargs="?")
     if not argv or argv[0] in ("-h", "--help"):
         parser.print_help()
         return 0
+    if argv[0] == "train":
+        from .ann.train import main as train_main
+        train_main(argv[1:])
+        return 0
+    if argv[0] == "figure":
+        return figure_main(argv[1:])
     args, rest = parser.parse_known_args(argv[:2])
     rest = argv[2:]
     folder = experiments_dir()
@@ -72,6 +80,23 @@ def main(argv=None):
     if args.command == "compare":
         return compare_main(_load(path), args.name, rest)
     _load(path).main(rest)
+    return 0
+
+
+def figure_main(argv):
+    """``spikesim figure activations``: the lecture's activation functions and their derivatives."""
+    p = argparse.ArgumentParser(prog="spikesim figure")
+    p.add_argument("name", choices=["activations"])
+    p.add_argument("--out", type=pathlib.Path, default=pathlib.Path("out/figures/activations.png"))
+    args = p.parse_args(argv)
+    import matplotlib
+    matplotlib.use("Agg")
+    from .plot.activations import activation_figure
+    from .plot.style import lecture_style, savefig
+    with lecture_style():
+        fig = activation_figure()
+        paths = savefig(fig, args.out)
+    print(f"wrote {paths[0]}")
     return 0
 
 
