@@ -16,44 +16,44 @@ from numba import njit
 
 @njit(cache=True)
 def im2col(x, k, pad):
-    """(N, C, H, W) -> (N*Ho*Wo, C*k*k) patches, zero padding ``pad``; Ho = H + 2 pad - k + 1."""
+    """(N, C, H, W) -> patch matrix of shape (C*k*k, N*Ho*Wo), zero padding ``pad``; Ho = H + 2 pad - k + 1.
+
+    Row ``(c, a, b)`` holds, for every output position, the input pixel at
+    offset (a, b) of channel c: the innermost loop copies contiguous runs.
+    """
     N, C, H, W = x.shape
     Ho, Wo = H + 2 * pad - k + 1, W + 2 * pad - k + 1
-    cols = np.zeros((N * Ho * Wo, C * k * k), dtype=x.dtype)
-    for n in range(N):
-        for i in range(Ho):
-            for j in range(Wo):
-                r = (n * Ho + i) * Wo + j
-                q = 0
-                for c in range(C):
-                    for a in range(k):
+    cols = np.zeros((C * k * k, N * Ho * Wo), dtype=x.dtype)
+    for c in range(C):
+        for a in range(k):
+            for b in range(k):
+                q = (c * k + a) * k + b
+                j0, j1 = max(0, pad - b), min(Wo, W + pad - b)
+                for n in range(N):
+                    for i in range(Ho):
                         y = i + a - pad
-                        for b in range(k):
-                            xx = j + b - pad
-                            if 0 <= y < H and 0 <= xx < W:
-                                cols[r, q] = x[n, c, y, xx]
-                            q += 1
+                        if 0 <= y < H:
+                            r = (n * Ho + i) * Wo
+                            cols[q, r + j0:r + j1] = x[n, c, y, j0 + b - pad:j1 + b - pad]
     return cols
 
 
 @njit(cache=True)
 def col2im(cols, N, C, H, W, k, pad):
-    """Adjoint of :func:`im2col`: scatter-add patch rows back into (N, C, H, W)."""
+    """Adjoint of :func:`im2col`: scatter-add the patch matrix back into (N, C, H, W)."""
     Ho, Wo = H + 2 * pad - k + 1, W + 2 * pad - k + 1
     x = np.zeros((N, C, H, W), dtype=cols.dtype)
-    for n in range(N):
-        for i in range(Ho):
-            for j in range(Wo):
-                r = (n * Ho + i) * Wo + j
-                q = 0
-                for c in range(C):
-                    for a in range(k):
+    for c in range(C):
+        for a in range(k):
+            for b in range(k):
+                q = (c * k + a) * k + b
+                j0, j1 = max(0, pad - b), min(Wo, W + pad - b)
+                for n in range(N):
+                    for i in range(Ho):
                         y = i + a - pad
-                        for b in range(k):
-                            xx = j + b - pad
-                            if 0 <= y < H and 0 <= xx < W:
-                                x[n, c, y, xx] += cols[r, q]
-                            q += 1
+                        if 0 <= y < H:
+                            r = (n * Ho + i) * Wo
+                            x[n, c, y, j0 + b - pad:j1 + b - pad] += cols[q, r + j0:r + j1]
     return x
 
 
@@ -104,17 +104,22 @@ def conv2d_forward(x, Wt, b, pad):
     F, _, k, _ = Wt.shape
     cols = im2col(x, k, pad)
     Ho, Wo = H + 2 * pad - k + 1, W + 2 * pad - k + 1
-    out = cols @ Wt.reshape(F, -1).T + b
-    return np.ascontiguousarray(out.reshape(N, Ho, Wo, F).transpose(0, 3, 1, 2)), cols
+    out = Wt.reshape(F, -1) @ cols + b[:, None]                       # (F, N*Ho*Wo)
+    return np.ascontiguousarray(out.reshape(F, N, Ho, Wo).transpose(1, 0, 2, 3)), cols
 
 
-def conv2d_backward(dout, cols, x_shape, Wt, pad):
-    """Gradients (dx, dW, db) of :func:`conv2d_forward` given dLoss/dout of shape (N, F, Ho, Wo)."""
+def conv2d_backward(dout, cols, x_shape, Wt, pad, need_dx=True):
+    """Gradients (dx, dW, db) of :func:`conv2d_forward` given dLoss/dout of shape (N, F, Ho, Wo).
+
+    ``need_dx=False`` skips the input gradient (for the first layer) and returns None for it.
+    """
     N, C, H, W = x_shape
     F, _, k, _ = Wt.shape
-    d = dout.transpose(0, 2, 3, 1).reshape(-1, F)
-    dW = (d.T @ cols).reshape(Wt.shape)
-    db = d.sum(axis=0)
-    dcols = d @ Wt.reshape(F, -1)
-    dx = col2im(np.ascontiguousarray(dcols), N, C, H, W, k, pad)
+    d = np.ascontiguousarray(dout.transpose(1, 0, 2, 3)).reshape(F, -1)  # (F, N*Ho*Wo)
+    dW = (d @ cols.T).reshape(Wt.shape)
+    db = d.sum(axis=1)
+    if not need_dx:
+        return None, dW, db
+    dcols = Wt.reshape(F, -1).T @ d
+    dx = col2im(dcols, N, C, H, W, k, pad)
     return dx, dW, db

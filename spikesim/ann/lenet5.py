@@ -49,6 +49,8 @@ class LeNet5:
     batch_size, epochs : int
     l2 : float
         L2 penalty on the weights.
+    lr_decay : float
+        The learning rate is multiplied by this after every epoch (1: constant).
     augment_shift : int
         Train on images randomly translated by up to this many pixels (0: off).
     dtype : numpy dtype
@@ -64,12 +66,15 @@ class LeNet5:
     """
 
     def __init__(self, *, optimizer="adam", lr=1e-3, momentum=0.9, batch_size=64, epochs=15, l2=0.0,
-                 augment_shift=0, dtype=np.float32, random_state=None, progress=False):
+                 lr_decay=1.0, augment_shift=0, dtype=np.float32, random_state=None, progress=False):
         make_optimizer(optimizer, lr, momentum)
         self.optimizer, self.lr, self.momentum = optimizer, float(lr), float(momentum)
         self.batch_size = check_int("batch_size", batch_size, minimum=1)
         self.epochs = check_int("epochs", epochs, minimum=1)
         self.l2 = check_float("l2", l2, nonnegative=True)
+        self.lr_decay = check_float("lr_decay", lr_decay, lo=0.0, hi=1.0)
+        if self.lr_decay <= 0:
+            raise ValueError(f"lr_decay must be in (0, 1], got {lr_decay}")
         self.augment_shift = check_int("augment_shift", augment_shift, minimum=0)
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
@@ -136,7 +141,8 @@ class LeNet5:
         da2 = maxpool2_backward(np.ascontiguousarray(df0), i2, 10, 10) * (z2 > 0)
         dm1, g["conv2.weight"], g["conv2.bias"] = conv2d_backward(da2, c2, m1.shape, p["conv2.weight"], 0)
         da1 = maxpool2_backward(dm1, i1, 28, 28) * (z1 > 0)
-        _, g["conv1.weight"], g["conv1.bias"] = conv2d_backward(da1, c1, X.shape, p["conv1.weight"], 2)
+        _, g["conv1.weight"], g["conv1.bias"] = conv2d_backward(da1, c1, X.shape, p["conv1.weight"], 2,
+                                                                need_dx=False)
         if self.l2:
             for k in g:
                 if k.endswith("weight"):
@@ -185,6 +191,7 @@ class LeNet5:
             self.history_["epoch_seconds"].append(time.perf_counter() - t0)
             self.history_["loss"].append(total / len(X))
             self.history_["train_accuracy"].append(self.score(X, y))
+            opt.lr *= self.lr_decay
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(loss=f"{total / len(X):.4f}")
@@ -223,7 +230,8 @@ class LeNet5:
 
     def save(self, path):
         hyper = dict(optimizer=self.optimizer, lr=self.lr, momentum=self.momentum, batch_size=self.batch_size,
-                     epochs=self.epochs, l2=self.l2, augment_shift=self.augment_shift, dtype=self.dtype.name,
+                     epochs=self.epochs, l2=self.l2, lr_decay=self.lr_decay, augment_shift=self.augment_shift,
+                     dtype=self.dtype.name,
                      random_state=self.random_state)
         return save_model(path, "LeNet5", hyper, self.params_)
 
