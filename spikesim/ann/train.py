@@ -17,7 +17,7 @@ from .lenet5 import LeNet5
 from .mlp import MLP
 from .perceptron import Perceptron
 
-DEFAULT_EPOCHS = {"perceptron": 10, "mlp": 25, "lenet5": 20}
+DEFAULT_EPOCHS = {"perceptron": 10, "mlp": 25, "lenet5": 25}
 
 
 def confusion_matrix(y_true, y_pred, k=10):
@@ -53,8 +53,8 @@ def train(model_name, data_dir, epochs=None, seed=0, progress=True, **options):
         curves = {k: v for k, v in model.history_.items() if v}
     elif model_name == "lenet5":
         model = LeNet5(epochs=epochs, lr=options.get("lr", 1e-3), batch_size=options.get("batch_size", 64),
-                       augment_shift=options.get("augment_shift", 2), random_state=seed,
-                       progress=progress).fit(Xtr, ytr)
+                       augment_shift=options.get("augment_shift", 2), lr_decay=options.get("lr_decay", 1.0),
+                       random_state=seed, progress=progress).fit(Xtr, ytr)
         curves = {k: v for k, v in model.history_.items() if k != "epoch_seconds"}
     else:
         raise ValueError(f"model must be 'perceptron', 'mlp' or 'lenet5', got {model_name!r}")
