@@ -3,11 +3,15 @@
 The public API: build a network from :class:`NeuronGroup`, inputs and
 :class:`Synapses`, add monitors, and :meth:`Network.run` it.
 """
-from . import units
-from .model import (InjectedCurrent, Network, NeuronGroup, PoissonGroup, SimulationError, SpikeGeneratorGroup,
-                    Synapses)
-from . import plasticity
-from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor, WeightMonitor
+from . import _jitcache
+
+_jitcache.configure()       # before any numba kernel is defined
+
+from . import units  # noqa: E402
+from .model import (InjectedCurrent, Network, NeuronGroup, PoissonGroup, SimulationError,  # noqa: E402
+                    SpikeGeneratorGroup, Synapses)
+from . import plasticity  # noqa: E402
+from .monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor, WeightMonitor  # noqa: E402
 
 __version__ = "0.1.0"
 

@@ -98,10 +98,14 @@ def test_poisson_rate_statistics():
 
 
 # ---------------------------------------------------------------- property-based
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import example, given, settings, strategies as st  # noqa: E402
 
 
-@settings(max_examples=15, deadline=None)
+# derandomize: the same examples on every run, so CI cannot fail by chance; the explicit
+# examples are edge cases found earlier (rates so small that the waiting time overflows)
+@settings(max_examples=15, deadline=None, derandomize=True)
+@example(n_pre=1, n_post=1, p=0.0, max_delay=0, rate=2.35e-307, seed=0, w=0.0)
+@example(n_pre=1, n_post=1, p=0.0, max_delay=0, rate=2.6e-156, seed=0, w=0.0)
 @given(n_pre=st.integers(1, 12), n_post=st.integers(1, 12), p=st.floats(0.0, 1.0),
        max_delay=st.integers(0, 30), rate=st.floats(0.0, 2000.0), seed=st.integers(0, 2 ** 32 - 1),
        w=st.floats(-5.0, 5.0))

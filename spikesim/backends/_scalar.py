@@ -144,7 +144,10 @@ def geometric_steps(u, log1mp):
     """
     if log1mp == 0.0:
         return math.inf
-    return math.floor(math.log(u) / log1mp) + 1.0
+    q = math.log(u) / log1mp
+    if q >= 1e18:          # p so small that the event lies beyond any run (also q = inf)
+        return math.inf
+    return math.floor(q) + 1.0
 
 
 # ---------------------------------------------------------------- plasticity

@@ -18,8 +18,8 @@ from ..model.neurons import NeuronGroup
 from ._scalar import METHOD_CODES
 
 (INFO_MODEL, INFO_METHOD, INFO_VTH, INFO_VRESET, INFO_INCR_VAR, INFO_INCR_ROW, INFO_I_ROW, INFO_SPIKEMON,
- INFO_UNIFORM) = range(9)
-N_INFO = 9
+ INFO_UNIFORM, INFO_SUBTRACT) = range(10)
+N_INFO = 10
 EMPTY_STEP = -(2 ** 62)      # history slot holding no step
 NEVER_STEP = 2 ** 62         # Poisson neuron with rate 0
 
@@ -74,6 +74,7 @@ class CompiledNetwork:
                 row[INFO_METHOD] = METHOD_CODES[g.method]
                 row[INFO_VTH] = m.v_th_row
                 row[INFO_VRESET] = m.v_reset_row
+                row[INFO_SUBTRACT] = int(m.reset_by_subtraction)
                 row[INFO_I_ROW] = m.params.index("I")
                 if m.reset_var_increment:
                     var, par = m.reset_var_increment

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model.neuron_models import ADEX, IZHIKEVICH, LIF_COBA, LIF_CUBA, POISSON, SPIKEGEN
+from ..model.neuron_models import ADEX, IF_DISCRETE, IZHIKEVICH, LIF_COBA, LIF_CUBA, POISSON, SPIKEGEN
 from ..plasticity.hebbian import RULE_HEBBIAN, VARIANT_BCM, VARIANT_HEBB
 from ..plasticity.stdp import INFO_KIND, INFO_PAIRING, INFO_WINDOW, INFO_WSTEPS, PAIR_NEAREST, RULE_PAIR, WINDOW_EXP
 from . import _scalar as S
-from .compiled import (INFO_I_ROW, INFO_INCR_ROW, INFO_INCR_VAR, INFO_METHOD, INFO_MODEL, INFO_VRESET,
+from .compiled import (INFO_SUBTRACT, INFO_I_ROW, INFO_INCR_ROW, INFO_INCR_VAR, INFO_METHOD, INFO_MODEL, INFO_VRESET,
                        INFO_VTH, NEVER_STEP, ChunkResult)
 
 _MASK = (1 << 64) - 1
@@ -146,7 +146,10 @@ class ReferenceEngine:
             if info[INFO_MODEL] in (POISSON, SPIKEGEN):
                 continue
             spk = spiking[g]
-            cn.state[g][0, spk] = cn.params[g][info[INFO_VRESET], spk]
+            if info[INFO_SUBTRACT]:
+                cn.state[g][0, spk] -= cn.params[g][info[INFO_VTH], spk]
+            else:
+                cn.state[g][0, spk] = cn.params[g][info[INFO_VRESET], spk]
             if info[INFO_INCR_VAR] >= 0:
                 cn.state[g][info[INFO_INCR_VAR], spk] += cn.params[g][info[INFO_INCR_ROW], spk]
             if cn.theta[g].size:
@@ -177,6 +180,8 @@ class ReferenceEngine:
         if model == LIF_CUBA:
             v, ge, gi = S.lif_cuba_exact.py_func(x[0], x[1], x[2], par[0], I, *coef)
             new = (np.where(nr, v, x[0]), ge, gi)
+        elif model == IF_DISCRETE:
+            new = (np.where(nr, x[0] + I, x[0]),)
         elif model == LIF_COBA:
             p = (par[0], par[1], par[2], par[3], par[4], par[5], par[6], I)
             new = S.integrate3.py_func(method, S.lif_coba_derivs.py_func, x[0], x[1], x[2], p, dt,

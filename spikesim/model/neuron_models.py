@@ -8,6 +8,7 @@ The arithmetic itself lives in :mod:`spikesim.backends._scalar`.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -15,7 +16,7 @@ import numpy as np
 
 from ..units import mV, ms, nS, pF, nA
 
-LIF_CUBA, LIF_COBA, IZHIKEVICH, ADEX = 0, 1, 2, 3
+LIF_CUBA, LIF_COBA, IZHIKEVICH, ADEX, IF_DISCRETE = 0, 1, 2, 3, 4
 POISSON, SPIKEGEN = 10, 11
 
 
@@ -33,6 +34,7 @@ class NeuronModel:
     methods: tuple
     reset_var_increment: tuple = ()   # (variable, parameter): var += param at reset
     reset_param: str = "v_reset"      # v = this parameter at reset
+    reset_by_subtraction: bool = False  # v -= v_th at reset instead
     coefficients: Callable | None = field(default=None, repr=False)
     doc: str = ""
 
@@ -147,4 +149,27 @@ ADEX_MODEL = NeuronModel(
     Potentials in volts, C in farads, gL and a in siemens, w, b, I in amperes.
     Defaults are the paper's regular-spiking parameters.""")
 
-MODELS = {m.name: m for m in (LIF_CUBA_MODEL, LIF_COBA_MODEL, IZHIKEVICH_MODEL, ADEX_MODEL)}
+IF_MODEL = NeuronModel(
+    name="if", model_id=IF_DISCRETE,
+    variables=("v",),
+    params=("I", "v_th", "v_reset"),
+    defaults=dict(I=0.0, v_th=1.0, v_reset=0.0),
+    initial=dict(v=0.0),
+    positive=("v_th",),
+    frozen=("v",), methods=("exact",),
+    doc="""Non-leaky integrate-and-fire in discrete time, reset to v_reset (the ANN->SNN neuron).
+
+    v <- v + I          every step (I is a drive per step, in units of v)
+    spike when v > v_th; reset v = v_reset.
+    Synaptic input adds its weight to v.  See ``if_subtract`` for reset by subtraction.""")
+
+IF_SUBTRACT_MODEL = dataclasses.replace(
+    IF_MODEL, name="if_subtract", reset_by_subtraction=True,
+    doc="""Non-leaky integrate-and-fire in discrete time with reset by subtraction.
+
+    v <- v + I          every step (I is a drive per step, in units of v)
+    spike when v > v_th; reset v = v - v_th (the surplus is kept, which makes the
+    firing rate track a ReLU of the input: Rueckauer et al. 2017).""")
+
+MODELS = {m.name: m for m in (LIF_CUBA_MODEL, LIF_COBA_MODEL, IZHIKEVICH_MODEL, ADEX_MODEL, IF_MODEL,
+                              IF_SUBTRACT_MODEL)}

@@ -3,9 +3,9 @@ import math
 
 from numba import njit
 
-from ...model.neuron_models import IZHIKEVICH, LIF_COBA, LIF_CUBA
+from ...model.neuron_models import IF_DISCRETE, IZHIKEVICH, LIF_COBA, LIF_CUBA
 from .. import _scalar as S
-from ..compiled import INFO_UNIFORM, INFO_I_ROW, INFO_INCR_ROW, INFO_INCR_VAR, INFO_METHOD, INFO_MODEL, INFO_VRESET, INFO_VTH
+from ..compiled import INFO_SUBTRACT, INFO_UNIFORM, INFO_I_ROW, INFO_INCR_ROW, INFO_INCR_VAR, INFO_METHOD, INFO_MODEL, INFO_VRESET, INFO_VTH
 
 
 @njit(cache=True)
@@ -56,6 +56,12 @@ def integrate_group(info, x, par, coef, last, ref, cur, cur_div, n, dt):
                 ge[i] = nge
                 gi[i] = ngi
                 bad |= (nv - nv) != 0.0
+    elif model == IF_DISCRETE:
+        v, I0 = x[0], par[i_row]
+        for i in range(N):
+            nv = v[i] + (I0[i] + c[i * cs])
+            v[i] = nv if (n - last[i]) >= ref[i] else v[i]
+            bad |= (nv - nv) != 0.0
     elif model == LIF_COBA:
         for i in range(N):
             p = (par[0, i], par[1, i], par[2, i], par[3, i], par[4, i], par[5, i], par[6, i],
@@ -115,9 +121,13 @@ def decay_theta(theta, factor):
 def reset_group(info, x, par, spikes, count, theta, theta_plus):
     """Apply the model's reset (and the threshold increment) to the ``count`` neurons in ``spikes``."""
     r, iv, ir = info[INFO_VRESET], info[INFO_INCR_VAR], info[INFO_INCR_ROW]
+    subtract, vth = info[INFO_SUBTRACT] == 1, info[INFO_VTH]
     for k in range(count):
         i = spikes[k]
-        x[0, i] = par[r, i]
+        if subtract:
+            x[0, i] -= par[vth, i]
+        else:
+            x[0, i] = par[r, i]
         if iv >= 0:
             x[iv, i] += par[ir, i]
         if theta.size:
