@@ -123,3 +123,16 @@ def test_injected_current_time_sampled(backend):
     t = np.arange(51, 101) * DT - 5 * ms
     np.testing.assert_allclose(v[51:101], 30 * mV * (1 - np.exp(-t / (10 * ms))), rtol=1e-12)
     assert np.all(np.diff(v[101:]) < 0)
+
+
+@pytest.mark.parametrize("model, expected_v", [("if_subtract", 101 * 0.37 - 37), ("if", None)])
+def test_if_neuron_rate_tracks_its_drive(backend, model, expected_v):
+    """Non-leaky IF: with reset by subtraction, 101 steps of drive 0.37 give floor(37.37) = 37 spikes."""
+    G = NeuronGroup(1, model, I=0.37)
+    M = SpikeMonitor(G)
+    Network(G, M, dt=DT).run(101 * DT, backend=backend, progress=False)
+    if expected_v is not None:
+        assert M.num_spikes == 37
+        assert G.v[0] == pytest.approx(expected_v, abs=1e-9)
+    else:   # reset to 0: a spike every ceil(1/0.37) = 3 steps
+        assert M.num_spikes == 101 // 3
