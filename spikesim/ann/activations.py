@@ -32,7 +32,7 @@ def _sigmoid(z):
 
 
 def _elu(alpha=1.0):
-    return Activation(f"elu", lambda z: np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0))),
+    return Activation("elu", lambda z: np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0))),
                       lambda z: np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0))),
                       f"z if z > 0 else {alpha}(exp(z) - 1)")
 

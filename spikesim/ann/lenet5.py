@@ -181,7 +181,7 @@ class LeNet5:
         for _ in range(self.epochs):
             t0 = time.perf_counter()
             order = rng.permutation(len(X))
-            total, correct = 0.0, 0
+            total = 0.0
             for s in range(0, len(X), self.batch_size):
                 b = order[s:s + self.batch_size]
                 xb = X[b] if not self.augment_shift else _shift(X[b], rng, self.augment_shift)
