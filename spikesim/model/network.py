@@ -66,6 +66,7 @@ class Network:
         self.seed = check_int("seed", seed, minimum=0)
         self.objects = []
         self.step = 0
+        self.cuda_dtype = "float64"     # state precision on the cuda backend ("float32" is usual on GPUs)
         self._compiled = None
         self._stored = {}
         self.add(*objects)
@@ -203,8 +204,8 @@ class Network:
         if backend == "reference":
             from ..backends.reference import ReferenceEngine
             return ReferenceEngine(cn)
-        raise RuntimeError("backend='cuda' is not available yet: this version of spikesim has no CUDA kernels "
-                           "(use backend='cpu')")
+        from ..backends.cuda import cuda_engine
+        return cuda_engine(cn, dtype=self.cuda_dtype)
 
     @staticmethod
     def _progress_bar(n_total, progress):
