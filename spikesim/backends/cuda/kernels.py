@@ -11,7 +11,7 @@ import math
 import numba
 from numba import cuda
 
-from ...model.neuron_models import ADEX, IF_DISCRETE, IZHIKEVICH, LIF_COBA, LIF_CUBA
+from ...model.neuron_models import IF_DISCRETE, IZHIKEVICH, LIF_COBA, LIF_CUBA
 from .. import _scalar as S
 
 # the CUDA simulator runs every thread as a Python thread: keep blocks small there

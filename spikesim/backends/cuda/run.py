@@ -82,8 +82,11 @@ class CudaEngine:
         cn, dt = self.cn, self.cn.dt
         f = self.dtype
         spk = {}
+        interval = 64          # steps between checks of the spike buffers' fill level
         for b, g in enumerate(cn.spike_groups):
-            cap = n_steps * cn.groups[g].N if n_steps * cn.groups[g].N < (1 << 24) else (1 << 24)
+            N = cn.groups[g].N
+            cap = max(min(n_steps * N, 1 << 24), 2 * N)
+            interval = max(1, min(interval, cap // (2 * N)))
             spk[g] = (cuda.device_array(cap, np.int32), cuda.device_array(cap, np.int64),
                       cuda.to_device(np.zeros(1, np.int64)), cap)
         n_rec = [(n0 + n_steps - 1) // m.every - (n0 - 1) // m.every for m in cn.state_monitors]
@@ -94,9 +97,9 @@ class CudaEngine:
         gen_events = {g: (cn.ev_step[g], cn.ev_idx[g]) for g, i in enumerate(cn.info) if i[INFO_MODEL] == SPIKEGEN}
         done = n_steps
         for n in range(n0, n0 + n_steps):
-            # spike buffers: stop the chunk before one could overflow
-            if any(int(c.copy_to_host()[0]) + cn.groups[g].N > cap for g, (_, _, c, cap) in spk.items()) \
-                    if (n - n0) % 64 == 63 else False:
+            # spike buffers: stop the chunk before one could overflow within the next `interval` steps
+            if spk and n > n0 and (n - n0) % interval == 0 and any(
+                    int(c.copy_to_host()[0]) + interval * cn.groups[g].N > cap for g, (_, _, c, cap) in spk.items()):
                 done = n - n0
                 break
             for m, mon in enumerate(cn.state_monitors):
