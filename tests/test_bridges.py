@@ -70,3 +70,35 @@ def test_bad_conversion_input():
         clf.predict(np.ones((2, 3)), timesteps=0)
     with pytest.raises(ValueError, match="input must be"):
         SpikingClassifier(W, np.ones(1), input="burst")
+
+
+def test_round_trip_ann_snn_ann_returns_the_original_weights():
+    from spikesim.bridges import recover_layers
+    rng = np.random.default_rng(2)
+    X = rng.random((120, 6))
+    y = (X[:, 0] > X[:, 1]).astype(int) + (X[:, 2] > 0.5)
+    m = MLP(hidden=(5, 4), epochs=5, validation_fraction=0, random_state=0).fit(X, y)
+    clf = ann_to_snn(m, X)
+    back = recover_layers(clf)
+    assert len(back) == 3
+    for (W, b), W0, b0 in zip(back, m.weights_, m.biases_):
+        np.testing.assert_allclose(W, W0, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(b, b0, rtol=1e-12, atol=1e-15)
+
+
+def test_snn_to_ann_dense_layer_with_threshold_bias():
+    from spikesim import Network, NeuronGroup, Synapses
+    from spikesim.bridges import snn_to_ann, weight_matrix
+    from spikesim.plasticity.homeostasis import AdaptiveThreshold
+    pre = NeuronGroup(3)
+    post = NeuronGroup(2, "if", v_th=[1.0, 2.0], adaptive_threshold=AdaptiveThreshold(0.1, 1.0))
+    S = Synapses(pre, post, "v", weight=[0.5, 0.25, 1.0, 2.0]).connect(i=[0, 0, 2, 0], j=[1, 1, 0, 0])
+    Network(pre, post, S).build()
+    post.theta[:] = [0.3, 0.0]
+    W, b = snn_to_ann(S)
+    np.testing.assert_allclose(W, [[2.0, 0.75], [0.0, 0.0], [1.0, 0.0]])    # parallel synapses add up
+    np.testing.assert_allclose(b, [-1.3, -2.0])
+    np.testing.assert_allclose(snn_to_ann(S, bias="none")[1], 0.0)
+    np.testing.assert_allclose(weight_matrix(S), W)
+    with pytest.raises(ValueError, match="bias must be"):
+        snn_to_ann(S, bias="mean")
