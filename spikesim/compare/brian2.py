@@ -394,7 +394,7 @@ def compare(net, duration, *, target="numpy", strict=True, mode="exact", backend
         theirs_spikes.append((np.asarray(m.i, dtype=np.int64), st))
     theirs_states = []
     for m in state_mons:
-        bm = bn.state_mons if False else bn.state_monitors[id(m)]
+        bm = bn.state_monitors[id(m)]
         theirs_states.append({v: np.asarray(getattr(bm, v + "_")) for v in m.variables})
     theirs_w = [np.asarray(bn.weight_targets[id(s)].w_syn_[:]) for s in plastic]
     if target == "cpp_standalone":

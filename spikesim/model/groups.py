@@ -15,8 +15,6 @@ class Group:
     uses directly, so reading ``group.v`` after a run gives the live values.
     """
 
-    _kind_label = "group"
-
     def __init__(self, N, name=None):
         self.N = check_int("N", N, minimum=1)
         if name is not None and not isinstance(name, str):

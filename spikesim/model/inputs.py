@@ -31,8 +31,6 @@ class PoissonGroup(Group):
     name : str, optional
     """
 
-    _kind_label = "poisson"
-
     def __init__(self, N, rates, name=None):
         super().__init__(N, name)
         self.rates = rates
@@ -71,8 +69,6 @@ class SpikeGeneratorGroup(Group):
     name : str, optional
     """
 
-    _kind_label = "spikegen"
-
     def __init__(self, N, indices, times, name=None):
         super().__init__(N, name)
         indices = np.asarray(indices)
@@ -91,7 +87,6 @@ class SpikeGeneratorGroup(Group):
         self.indices = indices.astype(np.int64)
         self.times = times
         self.cursor = np.zeros(1, dtype=np.int64)
-        self._steps_dt = None
 
     def _event_steps(self, dt):
         """(steps, indices) sorted by step then index, checked for duplicates."""

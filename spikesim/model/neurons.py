@@ -45,8 +45,6 @@ class NeuronGroup(Group):
     array([-0.06, -0.06, -0.06])
     """
 
-    _kind_label = "neurons"
-
     def __init__(self, N, model="lif_cuba", *, method=None, refractory=0.0, current=None,
                  adaptive_threshold=None, name=None, **values):
         super().__init__(N, name)

@@ -32,7 +32,6 @@ class PlasticityRule:
     """Base class: parameters packed into arrays for the kernels."""
 
     kind = RULE_NONE
-    n_traces = 0
 
     def _set_bounds(self, w_min, w_max):
         self.w_max = check_float("w_max", w_max, positive=True)

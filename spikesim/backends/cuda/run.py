@@ -30,7 +30,7 @@ class CudaEngine:
         self.cn = cn
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
-            raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
+            raise ValueError(f"Network.cuda_dtype must be 'float32' or 'float64', got {dtype!r}")
         for s in cn.synapses:
             if s.plasticity is not None:
                 raise NotImplementedError(f"Synapses {s.name!r}: plasticity is not available on the cuda backend yet")
