@@ -98,9 +98,13 @@ def izhikevich_derivs(v, u, p):
 
 @njit(cache=True)
 def adex_derivs(v, w, p):
-    """Adaptive exponential IF (Brette & Gerstner 2005); p = (C, gL, EL, VT, DeltaT, tau_w, a, I)."""
+    """Adaptive exponential IF (Brette & Gerstner 2005); p = (C, gL, EL, VT, DeltaT, tau_w, a, I).
+
+    Scalar only (``math.exp``: numpy ufuncs are not available in CUDA kernels);
+    the reference backend maps it over arrays element by element.
+    """
     C, gL, EL, VT, DeltaT, tau_w, a, I = p
-    dv = (-gL * (v - EL) + gL * DeltaT * np.exp((v - VT) / DeltaT) - w + I) / C
+    dv = (-gL * (v - EL) + gL * DeltaT * math.exp((v - VT) / DeltaT) - w + I) / C
     dw = (a * (v - EL) - w) / tau_w
     return dv, dw
 

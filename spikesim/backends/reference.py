@@ -192,9 +192,7 @@ class ReferenceEngine:
                                        nr.astype(np.float64))
         elif model == ADEX:
             p = (par[0], par[1], par[2], par[3], par[4], par[5], par[6], I)
-            with np.errstate(over="ignore", invalid="ignore"):
-                new = S.integrate2.py_func(method, S.adex_derivs.py_func, x[0], x[1], p, dt,
-                                           nr.astype(np.float64))
+            new = _adex_elementwise(method, x[0], x[1], p, dt, nr.astype(np.float64))
         else:  # pragma: no cover
             raise ValueError(f"unknown model id {model}")
         new = np.array(new)
@@ -334,3 +332,15 @@ class ReferenceEngine:
         G = S.geometric_steps.py_func(uniform01(key, i, draws[i]), log1mp)
         draws[i] += 1
         return NEVER_STEP if G >= 1e18 else n + int(G)
+
+
+def _adex_elementwise(method, v, w, p, dt, move):
+    """AdEx step neuron by neuron (its derivative uses the scalar ``math.exp``); inf on overflow, like numba."""
+    out_v, out_w = np.empty_like(v), np.empty_like(w)
+    for i in range(v.size):
+        try:
+            out_v[i], out_w[i] = S.integrate2.py_func(method, S.adex_derivs.py_func, v[i], w[i],
+                                                      tuple(float(a[i]) for a in p), dt, move[i])
+        except OverflowError:
+            out_v[i], out_w[i] = np.inf, w[i]
+    return out_v, out_w

@@ -118,17 +118,22 @@ def decay_theta(theta, factor):
 
 
 @njit(cache=True)
+def reset_one(x, par, i, r_row, vth_row, subtract, incr_var, incr_row, theta, theta_plus):
+    """The model's reset of neuron i (and its threshold increment)."""
+    if subtract:
+        x[0, i] -= par[vth_row, i]
+    else:
+        x[0, i] = par[r_row, i]
+    if incr_var >= 0:
+        x[incr_var, i] += par[incr_row, i]
+    if theta.size:
+        theta[i] += theta_plus
+
+
+@njit(cache=True)
 def reset_group(info, x, par, spikes, count, theta, theta_plus):
     """Apply the model's reset (and the threshold increment) to the ``count`` neurons in ``spikes``."""
-    r, iv, ir = info[INFO_VRESET], info[INFO_INCR_VAR], info[INFO_INCR_ROW]
-    subtract, vth = info[INFO_SUBTRACT] == 1, info[INFO_VTH]
+    subtract = info[INFO_SUBTRACT] == 1
     for k in range(count):
-        i = spikes[k]
-        if subtract:
-            x[0, i] -= par[vth, i]
-        else:
-            x[0, i] = par[r, i]
-        if iv >= 0:
-            x[iv, i] += par[ir, i]
-        if theta.size:
-            theta[i] += theta_plus
+        reset_one(x, par, spikes[k], info[INFO_VRESET], info[INFO_VTH], subtract, info[INFO_INCR_VAR],
+                  info[INFO_INCR_ROW], theta, theta_plus)
