@@ -29,13 +29,16 @@ def _distinct_per_row(rng, counts, n_cols, forbid=None):
     """
     rows = np.repeat(np.arange(counts.size, dtype=np.int64), counts)
     cols = rng.integers(0, n_cols, size=rows.size, dtype=np.int64)
+    n_cols = np.int64(n_cols)
     while True:
+        # one int64 key per pair: sorting it orders by (row, col) much faster than lexsort
+        key = rows * n_cols + cols
+        key.sort()
+        rows, cols = np.divmod(key, n_cols)
         bad = np.zeros(rows.size, dtype=bool)
         if forbid is not None:
             bad |= cols == forbid[rows]
-        order = np.lexsort((cols, rows))
-        rows, cols, bad = rows[order], cols[order], bad[order]
-        bad[1:] |= (rows[1:] == rows[:-1]) & (cols[1:] == cols[:-1])
+        bad[1:] |= key[1:] == key[:-1]
         if not bad.any():
             return rows, cols
         cols[bad] = rng.integers(0, n_cols, size=int(bad.sum()), dtype=np.int64)

@@ -1,7 +1,7 @@
 """CUDA backend (``backend="cuda"``) through numba-cuda; needs ``pip install spikesim[cuda]``.
 
 Runs on a GPU, or on numba's CUDA simulator when ``NUMBA_ENABLE_CUDASIM=1``
-(how the test suite checks it without a GPU).
+and ``NUMBA_DISABLE_JIT=1`` (how the test suite checks it without a GPU).
 """
 
 
@@ -18,5 +18,9 @@ def cuda_engine(cn, dtype="float64"):
     if not ok:
         raise RuntimeError("backend='cuda' found no usable NVIDIA GPU (and NUMBA_ENABLE_CUDASIM is not set); "
                            "install the NVIDIA driver and 'spikesim[cuda]', or use backend='cpu'")
+    import numba
+    if numba.config.ENABLE_CUDASIM and not numba.config.DISABLE_JIT:
+        raise RuntimeError("numba's CUDA simulator runs the kernels as Python, which cannot call the compiled "
+                           "per-element functions: set NUMBA_DISABLE_JIT=1 together with NUMBA_ENABLE_CUDASIM=1")
     from .run import CudaEngine
     return CudaEngine(cn, dtype=dtype)

@@ -1,10 +1,16 @@
-"""CUDA kernels: per-element physics from ``backends/_scalar.py``, grid-stride loops.
+"""CUDA kernels: the per-element math of ``backends/_scalar.py`` and ``backends/cpu``, grid-stride loops.
 
-Every kernel only does arithmetic on device arrays; :mod:`.run` validates,
-allocates and launches.  Spike lists are compacted in index order with a
-block scan (deterministic); synaptic input is accumulated with atomic adds
-(the order of simultaneous additions, hence the last bits of the sums, can
-differ from the cpu backend).
+Every kernel reads the current step from ``clk[0]`` (a device counter that
+:func:`tick` advances), so that one step's sequence of launches never
+changes and can be recorded once as a CUDA graph and replayed.  Spikes are
+appended to the spike-history ring with atomic counters (their order within
+a step is arbitrary; monitors sort them on the host), and synaptic input is
+accumulated with atomic adds: sums of different weights onto one neuron in
+one step can differ from the cpu backend in the last bits.
+
+History slot of step ``p``: ``p % D`` with ``D`` one more than the cpu
+backend's depth, so that a step kernel can clear the slot of the next step
+(no delay reaches that far back).
 """
 import math
 
@@ -13,72 +19,94 @@ from numba import cuda
 
 from ...model.neuron_models import IF_DISCRETE, IZHIKEVICH, LIF_COBA, LIF_CUBA
 from .. import _scalar as S
+from ..cpu import plasticity as P
+from ..cpu.neurons import reset_one
+from ..cpu.synapses import normalize_one
 
-# the CUDA simulator runs every thread as a Python thread: keep blocks small there
-SCAN_BLOCK = 32 if numba.config.ENABLE_CUDASIM else 256
+SIMULATOR = bool(numba.config.ENABLE_CUDASIM)
+
+
+@cuda.jit(device=True)
+def _integrate_one(model, method, x, par, coef, i, I, nr, dt):
+    """Advance neuron i of a group by one step; returns the new v."""
+    if model == LIF_CUBA:
+        v, ge, gi = S.lif_cuba_exact(x[0, i], x[1, i], x[2, i], par[0, i], I,
+                                     coef[0, i], coef[1, i], coef[2, i], coef[3, i], coef[4, i])
+        if nr:
+            x[0, i] = v
+        x[1, i] = ge
+        x[2, i] = gi
+        return v
+    move = 1.0 if nr else 0.0
+    if model == IF_DISCRETE:
+        v = x[0, i] + I
+        if nr:
+            x[0, i] = v
+        return v
+    if model == LIF_COBA:
+        p = (par[0, i], par[1, i], par[2, i], par[3, i], par[4, i], par[5, i], par[6, i], I)
+        v, ge, gi = S.integrate3(method, S.lif_coba_derivs, x[0, i], x[1, i], x[2, i], p, dt, move)
+        x[0, i] = v
+        x[1, i] = ge
+        x[2, i] = gi
+        return v
+    if model == IZHIKEVICH:
+        v, u = S.integrate2(method, S.izhikevich_derivs, x[0, i], x[1, i], (par[0, i], par[1, i], I), dt, move)
+        x[0, i] = v
+        x[1, i] = u
+        return v
+    # ADEX
+    p = (par[0, i], par[1, i], par[2, i], par[3, i], par[4, i], par[5, i], par[6, i], I)
+    v, w = S.integrate2(method, S.adex_derivs, x[0, i], x[1, i], p, dt, move)
+    x[0, i] = v
+    x[1, i] = w
+    return v
+
+
+@cuda.jit(device=True)
+def _open_slot(n, hist_n, hist_step):
+    """Thread 0: mark the slot of step n as holding step n and clear the next step's slot."""
+    D = hist_n.size
+    hist_step[n % D] = n
+    hist_n[(n + 1) % D] = 0
+
+
+@cuda.jit(device=True)
+def _emit(i, n, slot, hist, hist_n, mon_i, mon_s, mon_c):
+    """Append neuron i's spike at step n to the history ring and to the spike monitor, if any."""
+    k = cuda.atomic.add(hist_n, slot, 1)
+    hist[slot, k] = i
+    if mon_c.size:
+        c = cuda.atomic.add(mon_c, 0, 1)
+        if c < mon_i.size:
+            mon_i[c] = i
+            mon_s[c] = n
 
 
 @cuda.jit
-def integrate(model, method, x, par, coef, last, ref, cur_row, cur_stride, i_row, n, dt, err):
-    """One step of every neuron of one group (see backends/cpu/neurons.py for the same math)."""
+def neuron_step(clk, model, method, x, par, coef, last, ref, cur, cur_div, i_row, vth_row, dt, theta,
+                theta_decay, hist, hist_n, hist_step, mon_i, mon_s, mon_c, err):
+    """Integrate, (decay the adaptive threshold,) test the threshold and emit spikes: one group, one step."""
+    n = clk[0]
     start, stride = cuda.grid(1), cuda.gridsize(1)
+    if start == 0:
+        _open_slot(n, hist_n, hist_step)
+    slot = n % hist_n.size
+    row = min(n // cur_div, cur.shape[0] - 1)
+    cs = 0 if cur.shape[1] == 1 else 1
+    adaptive = theta.size > 0
     for i in range(start, x.shape[1], stride):
-        I = par[i_row, i] + cur_row[i * cur_stride]
         nr = (n - last[i]) >= ref[i]
-        move = 1.0 if nr else 0.0
-        if model == LIF_CUBA:
-            v, ge, gi = S.lif_cuba_exact(x[0, i], x[1, i], x[2, i], par[0, i], I,
-                                         coef[0, i], coef[1, i], coef[2, i], coef[3, i], coef[4, i])
-            if nr:
-                x[0, i] = v
-            x[1, i] = ge
-            x[2, i] = gi
-        elif model == IF_DISCRETE:
-            v = x[0, i] + I
-            if nr:
-                x[0, i] = v
-        elif model == LIF_COBA:
-            p = (par[0, i], par[1, i], par[2, i], par[3, i], par[4, i], par[5, i], par[6, i], I)
-            v, ge, gi = S.integrate3(method, S.lif_coba_derivs, x[0, i], x[1, i], x[2, i], p, dt, move)
-            x[0, i] = v
-            x[1, i] = ge
-            x[2, i] = gi
-        elif model == IZHIKEVICH:
-            v, u = S.integrate2(method, S.izhikevich_derivs, x[0, i], x[1, i], (par[0, i], par[1, i], I), dt,
-                                move)
-            x[0, i] = v
-            x[1, i] = u
-        else:  # ADEX
-            p = (par[0, i], par[1, i], par[2, i], par[3, i], par[4, i], par[5, i], par[6, i], I)
-            v, w = S.integrate2(method, S.adex_derivs, x[0, i], x[1, i], p, dt, move)
-            x[0, i] = v
-            x[1, i] = w
+        v = _integrate_one(model, method, x, par, coef, i, par[i_row, i] + cur[row, i * cs], nr, dt)
         if not math.isfinite(v):
             cuda.atomic.min(err, 0, n)
-
-
-@cuda.jit
-def threshold_flags(x, par, vth_row, last, ref, n, flags):
-    start, stride = cuda.grid(1), cuda.gridsize(1)
-    for i in range(start, x.shape[1], stride):
-        f = 1 if (x[0, i] > par[vth_row, i] and (n - last[i]) >= ref[i]) else 0
-        flags[i] = f
-        if f:
+        th = par[vth_row, i]
+        if adaptive:
+            theta[i] *= theta_decay
+            th += theta[i]
+        if x[0, i] > th and nr:
             last[i] = n
-
-
-@cuda.jit
-def poisson_flags(nxt, draws, log1mp, key, n, flags, last):
-    start, stride = cuda.grid(1), cuda.gridsize(1)
-    for i in range(start, nxt.size, stride):
-        if nxt[i] < n:
-            nxt[i] = _advance(n - 1, key, i, draws, log1mp[i])
-        f = 0
-        if nxt[i] == n:
-            f = 1
-            last[i] = n
-            nxt[i] = _advance(n, key, i, draws, log1mp[i])
-        flags[i] = f
+            _emit(i, n, slot, hist, hist_n, mon_i, mon_s, mon_c)
 
 
 @cuda.jit(device=True)
@@ -91,111 +119,197 @@ def _advance(n, key, i, draws, log1mp):
 
 
 @cuda.jit
-def block_counts(flags, counts):
-    """counts[b] = number of set flags in block b's chunk of SCAN_BLOCK elements."""
-    b = cuda.blockIdx.x
-    t = cuda.threadIdx.x
-    sh = cuda.shared.array(SCAN_BLOCK, dtype=numba.int32)
-    i = b * SCAN_BLOCK + t
-    sh[t] = flags[i] if i < flags.size else 0
-    cuda.syncthreads()
-    s = SCAN_BLOCK // 2
-    while s > 0:
-        if t < s:
-            sh[t] += sh[t + s]
-        cuda.syncthreads()
-        s //= 2
-    if t == 0:
-        counts[b] = sh[0]
+def poisson_step(clk, nxt, draws, log1mp, key, last, hist, hist_n, hist_step, mon_i, mon_s, mon_c):
+    """Poisson sources whose next event is now emit a spike and draw their following event."""
+    n = clk[0]
+    start, stride = cuda.grid(1), cuda.gridsize(1)
+    if start == 0:
+        _open_slot(n, hist_n, hist_step)
+    slot = n % hist_n.size
+    for i in range(start, nxt.size, stride):
+        if nxt[i] < n:
+            nxt[i] = _advance(n - 1, key, i, draws, log1mp[i])
+        if nxt[i] == n:
+            last[i] = n
+            nxt[i] = _advance(n, key, i, draws, log1mp[i])
+            _emit(i, n, slot, hist, hist_n, mon_i, mon_s, mon_c)
+
+
+@cuda.jit(device=True)
+def _lower_bound(a, n):
+    lo, hi = 0, a.size
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if a[mid] < n:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 @cuda.jit
-def exclusive_offsets(counts, offsets, total, slot):
-    """Serial prefix sum over the (few) block counts; total[slot] = all spikes."""
-    if cuda.grid(1) == 0:
-        acc = 0
-        for b in range(counts.size):
-            offsets[b] = acc
-            acc += counts[b]
-        total[slot] = acc
+def generator_step(clk, ev_step, ev_idx, last, hist, hist_n, hist_step, mon_i, mon_s, mon_c):
+    """The events of a spike generator at the current step (events sorted by step)."""
+    n = clk[0]
+    start, stride = cuda.grid(1), cuda.gridsize(1)
+    if start == 0:
+        _open_slot(n, hist_n, hist_step)
+    slot = n % hist_n.size
+    lo = _lower_bound(ev_step, n)
+    hi = _lower_bound(ev_step, n + 1)
+    for c in range(lo + start, hi, stride):
+        i = ev_idx[c]
+        last[i] = n
+        _emit(i, n, slot, hist, hist_n, mon_i, mon_s, mon_c)
 
 
 @cuda.jit
-def scatter_spikes(flags, offsets, out):
-    """Write the indices of set flags, in index order, at each block's offset (block-local scan)."""
-    b = cuda.blockIdx.x
-    t = cuda.threadIdx.x
-    sh = cuda.shared.array(SCAN_BLOCK, dtype=numba.int32)
-    i = b * SCAN_BLOCK + t
-    f = flags[i] if i < flags.size else 0
-    sh[t] = f
-    cuda.syncthreads()
-    # inclusive Hillis-Steele scan in shared memory
-    d = 1
-    while d < SCAN_BLOCK:
-        v = sh[t - d] if t >= d else 0
-        cuda.syncthreads()
-        sh[t] += v
-        cuda.syncthreads()
-        d *= 2
-    if f:
-        out[offsets[b] + sh[t] - 1] = i
-
-
-@cuda.jit
-def deliver(hist, hist_n, slots, dptr, udelay_count, post, w, target):
+def deliver(clk, hist, hist_n, hist_step, dptr, udelay, post, w, target):
     """target[post[s]] += w[s] for every synapse s of every spike due now (atomic adds)."""
-    U = udelay_count
+    n = clk[0]
+    D, U = hist_n.size, udelay.size
     start, stride = cuda.grid(1), cuda.gridsize(1)
     for u in range(U):
-        slot = slots[u]
-        if slot < 0:
+        p = n - udelay[u]
+        slot = p % D
+        if hist_step[slot] != p:
             continue
         for k in range(start, hist_n[slot], stride):
-            base = hist[slot, k] * U + u
-            for s in range(dptr[base], dptr[base + 1]):
+            b = hist[slot, k] * U + u
+            for s in range(dptr[b], dptr[b + 1]):
                 cuda.atomic.add(target, post[s], w[s])
 
 
 @cuda.jit
-def reset(x, par, r_row, vth_row, subtract, incr_var, incr_row, spikes, count_arr, slot):
+def deliver_plastic(clk, dt, hist, hist_n, hist_step, dptr, udelay, post, w, target, info, par, table, xpre, tpre,
+                    xpost, tpost, ring_pre, ring_pos_pre, ring_post, err_ring, s_index):
+    """As :func:`deliver`, then the rule's pre-side update of each arriving block (one thread per block)."""
+    n = clk[0]
+    D, U = hist_n.size, udelay.size
     start, stride = cuda.grid(1), cuda.gridsize(1)
-    for k in range(start, count_arr[slot], stride):
-        i = spikes[k]
-        if subtract:
-            x[0, i] -= par[vth_row, i]
-        else:
-            x[0, i] = par[r_row, i]
-        if incr_var >= 0:
-            x[incr_var, i] += par[incr_row, i]
+    for u in range(U):
+        p = n - udelay[u]
+        slot = p % D
+        if hist_step[slot] != p:
+            continue
+        for k in range(start, hist_n[slot], stride):
+            b = hist[slot, k] * U + u
+            lo, hi = dptr[b], dptr[b + 1]
+            for s in range(lo, hi):
+                cuda.atomic.add(target, post[s], w[s])
+            if P.pre_block(n, dt, b, lo, hi, post, w, target, info, par, table, xpre, tpre, xpost, tpost,
+                           ring_pre, ring_pos_pre, ring_post, False):
+                cuda.atomic.min(err_ring, s_index, n)
 
 
 @cuda.jit
-def record_spikes(spikes, count_arr, slot, buf_i, buf_step, counter, n):
-    """Append this step's spikes to a monitor buffer (counter[0] is updated by :func:`bump`)."""
+def post_side(clk, dt, hist, hist_n, w, info, par, table, xpre, tpre, xpost, tpost, rev_ptr, rev_syn, rev_block,
+              ring_pre, ring_post, ring_pos_post, err_ring, s_index):
+    """Post-side plasticity for every post neuron that fired now (one thread per spike)."""
+    n = clk[0]
+    slot = n % hist_n.size
     start, stride = cuda.grid(1), cuda.gridsize(1)
-    c = counter[0]
-    for k in range(start, count_arr[slot], stride):
-        buf_i[c + k] = spikes[k]
-        buf_step[c + k] = n
+    for k in range(start, hist_n[slot], stride):
+        if P.post_spike(n, dt, hist[slot, k], w, info, par, table, xpre, tpre, xpost, tpost, rev_ptr, rev_syn,
+                        rev_block, ring_pre, ring_post, ring_pos_post):
+            cuda.atomic.min(err_ring, s_index, n)
 
 
 @cuda.jit
-def bump(counter, count_arr, slot):
-    if cuda.grid(1) == 0:
-        counter[0] += count_arr[slot]
+def rate_post(clk, interval, dt, par, table, xpost, tpost):
+    """Rate rules, every ``interval`` steps: post traces to now."""
+    n = clk[0]
+    if n % interval != 0:
+        return
+    start, stride = cuda.grid(1), cuda.gridsize(1)
+    for j in range(start, xpost.shape[1], stride):
+        P.rate_post_trace(n, dt, j, par, table, xpost, tpost)
 
 
 @cuda.jit
-def store_count(count_arr, slot, out, pos):
-    if cuda.grid(1) == 0:
-        out[pos] = count_arr[slot]
+def rate_blocks(clk, interval, dt, dptr, post, w, par, table, xpre, tpre, xpost):
+    """Rate rules, every ``interval`` steps: pre traces to now and the weight update (one thread per block)."""
+    n = clk[0]
+    if n % interval != 0:
+        return
+    start, stride = cuda.grid(1), cuda.gridsize(1)
+    for b in range(start, dptr.size - 1, stride):
+        P.rate_block_update(n, dt, b, dptr, post, w, par, table, xpre, tpre, xpost)
 
 
 @cuda.jit
-def record_state(x, var_index, idx, out, row):
+def rate_bcm(clk, interval, par, xpost):
+    """BCM, every ``interval`` steps: sliding thresholds."""
+    n = clk[0]
+    if n % interval != 0:
+        return
+    start, stride = cuda.grid(1), cuda.gridsize(1)
+    for j in range(start, xpost.shape[1], stride):
+        P.bcm_threshold(j, par, xpost)
+
+
+@cuda.jit
+def reset(clk, x, par, r_row, vth_row, subtract, incr_var, incr_row, hist, hist_n, theta, theta_plus):
+    """Reset the neurons that fired now (and raise their adaptive thresholds)."""
+    n = clk[0]
+    slot = n % hist_n.size
+    start, stride = cuda.grid(1), cuda.gridsize(1)
+    for k in range(start, hist_n[slot], stride):
+        reset_one(x, par, hist[slot, k], r_row, vth_row, subtract, incr_var, incr_row, theta, theta_plus)
+
+
+@cuda.jit
+def normalize(clk, every, w, rev_ptr, rev_syn, total):
+    """Every ``every`` steps: incoming weights of each post neuron scaled to sum to ``total``."""
+    n = clk[0]
+    if n % every != 0:
+        return
+    start, stride = cuda.grid(1), cuda.gridsize(1)
+    for j in range(start, rev_ptr.size - 1, stride):
+        normalize_one(j, w, rev_ptr, rev_syn, total)
+
+
+@cuda.jit
+def record_state(clk, every, base, x, var_index, idx, out):
+    """State monitor: at steps that are multiples of ``every``, row n // every - base[0]."""
+    n = clk[0]
+    if n % every != 0:
+        return
+    row = n // every - base[0]
     start, stride = cuda.grid(1), cuda.gridsize(1)
     nv, ni = var_index.size, idx.size
     for q in range(start, nv * ni, stride):
         a, b = q // ni, q % ni
         out[row, a, b] = x[var_index[a], idx[b]]
+
+
+@cuda.jit
+def record_weights(clk, every, req, base, w, pos, out):
+    """Weight monitor: every ``every`` steps, or at the steps listed in ``req`` (sorted; every == 0)."""
+    n = clk[0]
+    if every > 0:
+        if n % every != 0:
+            return
+        row = n // every - base[0]
+    else:
+        k = _lower_bound(req, n)
+        if k >= req.size or req[k] != n:
+            return
+        row = k - base[0]
+    start, stride = cuda.grid(1), cuda.gridsize(1)
+    for q in range(start, pos.size, stride):
+        out[row, q] = w[pos[q]]
+
+
+@cuda.jit
+def store_count(clk, hist_n, base, out):
+    """Population rate monitor: this step's spike count."""
+    if cuda.grid(1) == 0:
+        n = clk[0]
+        out[n - base[0]] = hist_n[n % hist_n.size]
+
+
+@cuda.jit
+def tick(clk):
+    if cuda.grid(1) == 0:
+        clk[0] += 1

@@ -1,192 +1,405 @@
-"""CUDA engine: the host loop over time steps, launching the kernels of :mod:`.kernels`.
+"""CUDA engine: device state for a whole run, one step as a fixed sequence of kernel launches.
 
-State lives on the device for a whole run; monitors are buffered on the
-device and copied back once per chunk, when the group states are also
-copied back into the description objects (so ``G.v`` is live and
-store/restore work).  Supported: every neuron model, Poisson and generator
-inputs, static synapses with delays, spike/state/rate monitors, float64 or
-float32 state.  Not yet: plasticity rules, adaptive thresholds,
-normalisation and weight monitors (a clear NotImplementedError).
+Every kernel reads the step number from a device counter, so the launches of
+a step never change: on a GPU the engine records ``GRAPH_STEPS`` steps once as
+a CUDA graph (through ``cuda.core``) and replays it, which removes most of
+the per-launch cost of numba's dispatcher (tens of microseconds per launch).
+Without graph support (or under numba's CUDA simulator) it launches the
+kernels directly.  Monitors record into device buffers that are copied back
+once per chunk; group states, traces and plastic weights are copied back into
+the description objects at the end of each chunk (so ``G.v`` is live and
+store/restore work).  Everything the cpu backend runs is supported.
 """
 from __future__ import annotations
 
 import numpy as np
-import numba
 from numba import cuda
 
 from ...model.neuron_models import POISSON, SPIKEGEN
-from ..compiled import (INFO_I_ROW, INFO_INCR_ROW, INFO_INCR_VAR, INFO_METHOD, INFO_MODEL, INFO_SUBTRACT,
-                        INFO_VRESET, INFO_VTH, ChunkResult)
+from ...plasticity.hebbian import RULE_HEBBIAN, VARIANT_BCM
+from ..compiled import (EMPTY_STEP, INFO_I_ROW, INFO_INCR_ROW, INFO_INCR_VAR, INFO_METHOD, INFO_MODEL,
+                        INFO_SUBTRACT, INFO_VRESET, INFO_VTH, ChunkResult)
 from . import kernels as K
 
-# grid-stride kernels: a fixed grid; tiny under the simulator (one Python thread per CUDA thread)
-BLOCKS, THREADS = (1, 8) if numba.config.ENABLE_CUDASIM else (512, 256)
+THREADS = 8 if K.SIMULATOR else 256
+MAX_BLOCKS = 1 if K.SIMULATOR else 1024
+GRAPH_STEPS = 16                 # steps recorded in one CUDA graph
+MAX_CHUNK = 1 << 16              # steps per chunk (monitor buffers are sized for a chunk)
+MONITOR_BYTES = 1 << 28          # device memory for one state/weight monitor's chunk buffer
+NEVER = 2 ** 62
+
+
+LAST_GRAPH_STATUS = "no graph built yet"
+
+
+def _note(status):
+    global LAST_GRAPH_STATUS
+    LAST_GRAPH_STATUS = status
+
+
+def _blocks(n):
+    return max(1, min(MAX_BLOCKS, (int(n) + THREADS - 1) // THREADS))
 
 
 class CudaEngine:
-    """Runs a CompiledNetwork on the GPU (or numba's CUDA simulator)."""
+    """Runs a :class:`~spikesim.backends.compiled.CompiledNetwork` on the GPU (or numba's CUDA simulator).
 
-    def __init__(self, cn, dtype="float64"):
+    Parameters
+    ----------
+    cn : CompiledNetwork
+    dtype : {"float64", "float32"}
+        Floating-point type of states, weights and traces on the device.
+    use_graphs : bool
+        Record and replay CUDA graphs when ``cuda.core`` supports it.
+    """
+
+    def __init__(self, cn, dtype="float64", use_graphs=True):
         self.cn = cn
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
             raise ValueError(f"Network.cuda_dtype must be 'float32' or 'float64', got {dtype!r}")
-        for s in cn.synapses:
-            if s.plasticity is not None:
-                raise NotImplementedError(f"Synapses {s.name!r}: plasticity is not available on the cuda backend yet")
-        for g in cn.groups:
-            if getattr(g, "adaptive_threshold", None) is not None:
-                raise NotImplementedError(f"{g.name!r}: adaptive thresholds are not available on the cuda backend yet")
-        if cn.weight_monitors or cn.normalizations:
-            raise NotImplementedError("WeightMonitor and Normalization are not available on the cuda backend yet")
+        self.use_graphs = use_graphs and not K.SIMULATOR
+        self.graph_status = "not built"
+        self._graph = None
         f = self.dtype
         dev = cuda.to_device
-        self.d_state = [dev(np.ascontiguousarray(a, dtype=f)) for a in cn.state]
-        self.d_params = [dev(np.ascontiguousarray(a, dtype=f)) for a in cn.params]
-        self.d_coef = [dev(np.ascontiguousarray(a, dtype=f)) for a in cn.coef]
-        self.d_cur = [dev(np.ascontiguousarray(a, dtype=f)) for a in cn.current]
+        fl = lambda a: dev(np.ascontiguousarray(a, dtype=f))        # noqa: E731
+        G = len(cn.groups)
+        self.d_state = [fl(a) for a in cn.state]
+        self.d_params = [fl(a) for a in cn.params]
+        self.d_coef = [fl(a) for a in cn.coef]
+        self.d_cur = [fl(a) for a in cn.current]
         self.d_last = [dev(a) for a in cn.lastspike]
         self.d_ref = [dev(a) for a in cn.ref_steps]
-        self.d_hist = [dev(a) for a in cn.hist]
-        self.d_hist_n = [dev(a.astype(np.int64)) for a in cn.hist_n]
-        self.d_flags = [cuda.device_array(max(g.N, 1), dtype=np.int32) for g in cn.groups]
-        nb = [(g.N + K.SCAN_BLOCK - 1) // K.SCAN_BLOCK for g in cn.groups]
-        self.d_counts = [cuda.device_array(b, dtype=np.int32) for b in nb]
-        self.d_offsets = [cuda.device_array(b, dtype=np.int32) for b in nb]
+        self.d_theta = [fl(a) for a in cn.theta]
         self.d_pnext = [dev(a) for a in cn.p_next]
         self.d_pdraws = [dev(a) for a in cn.p_draws]
         self.d_plog = [dev(a) for a in cn.p_log1mp]
+        self.d_evstep = [dev(a) for a in cn.ev_step]
+        self.d_evidx = [dev(a.astype(np.int32)) for a in cn.ev_idx]
+        self.D = [cn.hist_n[g].size + 1 for g in range(G)]
+        self.d_hist = [cuda.device_array((self.D[g], max(1, cn.groups[g].N)), np.int32) for g in range(G)]
+        self.d_hist_n = [cuda.device_array(self.D[g], np.int64) for g in range(G)]
+        self.d_hist_step = [cuda.device_array(self.D[g], np.int64) for g in range(G)]
+        self.clk = dev(np.zeros(1, np.int64))
+        self.err = dev(np.array([NEVER], np.int64))
+        self.err_ring = dev(np.full(max(1, len(cn.synapses)), NEVER, np.int64))
+        # synapses: static arrays once; plastic weights and traces are copied back per chunk
         self.d_dptr = [dev(a) for a in cn.s_dptr]
+        self.d_udelay = [dev(a) for a in cn.s_udelay]
         self.d_post = [dev(a) for a in cn.s_post]
-        self.d_w = [dev(np.ascontiguousarray(a, dtype=f)) for a in cn.s_w]
-        self.d_err = dev(np.array([2 ** 62], dtype=np.int64))
+        self.d_w = [fl(a) for a in cn.s_w]
+        self.d_target = [self.d_state[gpost][t] for (_, gpost, t) in cn.syn_info]
+        self.plastic = [s.plasticity is not None for s in cn.synapses]
+        self.changing = set(k for k, p in enumerate(self.plastic) if p) | set(int(x) for x in cn.norm_info[:, 0])
+        self.d_rule = {}
+        for k, s in enumerate(cn.synapses):
+            if self.plastic[k]:
+                self.d_rule[k] = dict(
+                    info=dev(cn.s_rule_info[k]), par=dev(cn.s_rule_par[k]), table=fl(cn.s_decay_table[k]),
+                    xpre=fl(cn.s_trace_pre[k]), tpre=dev(cn.s_trace_pre_step[k]), xpost=fl(cn.s_trace_post[k]),
+                    tpost=dev(cn.s_trace_post_step[k]), ring_pre=dev(cn.s_ring_pre[k]),
+                    ring_pos_pre=dev(cn.s_ring_pre_pos[k]), ring_post=dev(cn.s_ring_post[k]),
+                    ring_pos_post=dev(cn.s_ring_post_pos[k]))
+        self.d_rev = {k: (dev(cn.s_rev_ptr[k]), dev(cn.s_rev_syn[k]), dev(cn.s_rev_block[k]))
+                      for k in range(len(cn.synapses)) if k in self.changing}
+        self._uploaded = False
+        self._alloc_monitors()
+        self._steps = self._plan()
 
-    def _download(self):
+    # ------------------------------------------------------------------ buffers
+    def _upload_history(self, n0):
+        """Place the host history ring (slot p % D) into the device ring (slot p % (D + 1)); n0: current step."""
         cn = self.cn
-        for k in range(len(cn.groups)):
-            cn.state[k][...] = self.d_state[k].copy_to_host()
-            cn.lastspike[k][...] = self.d_last[k].copy_to_host()
-            cn.hist[k][...] = self.d_hist[k].copy_to_host()
-            cn.hist_n[k][...] = self.d_hist_n[k].copy_to_host()
-            if cn.p_next[k].size:
-                cn.p_next[k][...] = self.d_pnext[k].copy_to_host()
-                cn.p_draws[k][...] = self.d_pdraws[k].copy_to_host()
+        for g in range(len(cn.groups)):
+            D, Dd = cn.hist_n[g].size, self.D[g]
+            hist = np.zeros(self.d_hist[g].shape, np.int32)
+            hist_n = np.zeros(Dd, np.int64)
+            hist_step = np.full(Dd, EMPTY_STEP, np.int64)
+            for s in range(D):
+                p = int(cn.hist_step[g][s])
+                if n0 - D <= p < n0:
+                    k = p % Dd
+                    c = int(cn.hist_n[g][s])
+                    hist[k, :c] = cn.hist[g][s, :c]
+                    hist_n[k], hist_step[k] = c, p
+            self.d_hist[g].copy_to_device(hist)
+            self.d_hist_n[g].copy_to_device(hist_n)
+            self.d_hist_step[g].copy_to_device(hist_step)
 
-    def _compact(self, g, slot):
-        nb = self.d_counts[g].size
-        K.block_counts[nb, K.SCAN_BLOCK](self.d_flags[g], self.d_counts[g])
-        K.exclusive_offsets[1, 1](self.d_counts[g], self.d_offsets[g], self.d_hist_n[g], slot)
-        K.scatter_spikes[nb, K.SCAN_BLOCK](self.d_flags[g], self.d_offsets[g], self.d_hist[g][slot])
+    def _alloc_monitors(self):
+        cn, f = self.cn, self.dtype
+        self.spk = {}
+        self.interval = GRAPH_STEPS * 64
+        for g in cn.spike_groups:
+            N = max(1, cn.groups[g].N)
+            cap = max(1 << (10 if K.SIMULATOR else 22), 2 * N * GRAPH_STEPS)
+            self.spk[g] = (cuda.device_array(cap, np.int32), cuda.device_array(cap, np.int64),
+                           cuda.to_device(np.zeros(1, np.int64)), cap)
+            self.interval = min(self.interval, max(GRAPH_STEPS, cap // (2 * N) // GRAPH_STEPS * GRAPH_STEPS))
+        self.max_chunk = MAX_CHUNK
+        self.sm_buf = []
+        for m in cn.state_monitors:
+            per_row = m.var_index.size * m.record.size * f.itemsize
+            rows = max(1, min(MAX_CHUNK // m.every + 2, MONITOR_BYTES // max(per_row, 1)))
+            self.max_chunk = min(self.max_chunk, max(1, (rows - 1) * m.every))
+            self.sm_buf.append((cuda.device_array((rows, m.var_index.size, m.record.size), f),
+                                cuda.to_device(m.var_index), cuda.to_device(m.record), cuda.to_device(np.zeros(1, np.int64))))
+        self.wm_buf = []
+        for m, pos, req in zip(cn.weight_monitors, cn.wm_pos, cn.wm_steps):
+            per_row = max(1, pos.size) * f.itemsize
+            rows = max(1, min((MAX_CHUNK // m.every + 2) if m.every else max(1, req.size), MONITOR_BYTES // per_row))
+            if m.every:
+                self.max_chunk = min(self.max_chunk, max(1, (rows - 1) * m.every))
+            self.wm_buf.append((cuda.device_array((rows, pos.size), f), cuda.to_device(pos),
+                                cuda.to_device(req if req.size else np.zeros(1, np.int64)),
+                                cuda.to_device(np.zeros(1, np.int64)), rows))
+        self.rm_buf = [cuda.device_array(MAX_CHUNK, np.int64) for _ in cn.rate_monitors]
+        self.rm_base = cuda.to_device(np.zeros(1, np.int64))
 
-    def run_chunk(self, n0, n_steps):
+    # ------------------------------------------------------------------ one step
+    def _plan(self):
+        """The launches of one step: (kernel, blocks, threads, args)."""
         cn, dt = self.cn, self.cn.dt
-        f = self.dtype
-        spk = {}
-        interval = 64          # steps between checks of the spike buffers' fill level
-        for b, g in enumerate(cn.spike_groups):
+        steps = []
+        none_i, none_s, none_c = (cuda.device_array(0, np.int32), cuda.device_array(0, np.int64),
+                                  cuda.device_array(0, np.int64))
+        for m, (buf, vi, idx, base) in zip(cn.state_monitors, self.sm_buf):
+            g = self.cn.group_index[id(m.group)]
+            steps.append((K.record_state, _blocks(vi.size * idx.size), THREADS,
+                          (self.clk, int(m.every), base, self.d_state[g], vi, idx, buf)))
+        for k, (m, (buf, pos, req, base, _)) in enumerate(zip(cn.weight_monitors, self.wm_buf)):
+            s = int(cn.wm_info[k, 0])
+            steps.append((K.record_weights, _blocks(pos.size), THREADS,
+                          (self.clk, int(m.every or 0), req, base, self.d_w[s], pos, buf)))
+        for g, info in enumerate(cn.info):
             N = cn.groups[g].N
-            cap = max(min(n_steps * N, 1 << 24), 2 * N)
-            interval = max(1, min(interval, cap // (2 * N)))
-            spk[g] = (cuda.device_array(cap, np.int32), cuda.device_array(cap, np.int64),
-                      cuda.to_device(np.zeros(1, np.int64)), cap)
-        n_rec = [(n0 + n_steps - 1) // m.every - (n0 - 1) // m.every for m in cn.state_monitors]
-        sm = [(cuda.device_array((r, m.var_index.size, m.record.size), f), cuda.to_device(m.var_index),
-               cuda.to_device(m.record)) for r, m in zip(n_rec, cn.state_monitors)]
-        sm_steps = [[] for _ in cn.state_monitors]
-        rm = [cuda.to_device(np.zeros(n_steps, np.int64)) for _ in cn.rate_monitors]
-        gen_events = {g: (cn.ev_step[g], cn.ev_idx[g]) for g, i in enumerate(cn.info) if i[INFO_MODEL] == SPIKEGEN}
-        done = n_steps
-        for n in range(n0, n0 + n_steps):
-            # spike buffers: stop the chunk before one could overflow within the next `interval` steps
-            if spk and n > n0 and (n - n0) % interval == 0 and any(
-                    int(c.copy_to_host()[0]) + interval * cn.groups[g].N > cap for g, (_, _, c, cap) in spk.items()):
-                done = n - n0
-                break
-            for m, mon in enumerate(cn.state_monitors):
-                if n % mon.every == 0:
-                    g = cn.sm_info[m, 0]
-                    K.record_state[BLOCKS, THREADS](self.d_state[g], sm[m][1], sm[m][2], sm[m][0], len(sm_steps[m]))
-                    sm_steps[m].append(n)
-            for g, info in enumerate(cn.info):
-                if info[INFO_MODEL] in (POISSON, SPIKEGEN):
-                    continue
+            mon = self.spk[g][:3] if g in self.spk else (none_i, none_s, none_c)
+            ring = (self.d_hist[g], self.d_hist_n[g], self.d_hist_step[g])
+            if info[INFO_MODEL] == POISSON:
+                steps.append((K.poisson_step, _blocks(N), THREADS,
+                              (self.clk, self.d_pnext[g], self.d_pdraws[g], self.d_plog[g], np.uint64(cn.keys[g]),
+                               self.d_last[g]) + ring + mon))
+            elif info[INFO_MODEL] == SPIKEGEN:
+                steps.append((K.generator_step, _blocks(N), THREADS,
+                              (self.clk, self.d_evstep[g], self.d_evidx[g], self.d_last[g]) + ring + mon))
+            else:
                 cur = self.d_cur[g]
-                row = min(n // cn.current_div[g], cur.shape[0] - 1)
-                K.integrate[BLOCKS, THREADS](int(info[INFO_MODEL]), int(info[INFO_METHOD]), self.d_state[g],
-                                             self.d_params[g], self.d_coef[g], self.d_last[g], self.d_ref[g],
-                                             cur[row], 0 if cur.shape[1] == 1 else 1, int(info[INFO_I_ROW]), n, dt,
-                                             self.d_err)
-            for g, info in enumerate(cn.info):
-                slot = n % cn.hist_n[g].size
-                model = info[INFO_MODEL]
-                if model == SPIKEGEN:
-                    st, idx = gen_events[g]
-                    lo, hi = np.searchsorted(st, n, "left"), np.searchsorted(st, n, "right")
-                    ids = idx[lo:hi].astype(np.int32)
-                    if ids.size:
-                        self.d_hist[g][slot, :ids.size].copy_to_device(ids)
-                        last = self.d_last[g].copy_to_host()
-                        last[ids] = n
-                        self.d_last[g].copy_to_device(last)
-                    self.d_hist_n[g][slot:slot + 1].copy_to_device(np.array([ids.size], np.int64))
-                else:
-                    if model == POISSON:
-                        K.poisson_flags[BLOCKS, THREADS](self.d_pnext[g], self.d_pdraws[g], self.d_plog[g],
-                                                         cn.keys[g], n, self.d_flags[g], self.d_last[g])
-                    else:
-                        K.threshold_flags[BLOCKS, THREADS](self.d_state[g], self.d_params[g], int(info[INFO_VTH]),
-                                                           self.d_last[g], self.d_ref[g], n, self.d_flags[g])
-                    self._compact(g, slot)
-                cn.hist_step[g][slot] = n
-                if g in spk:
-                    bi, bs, c, _ = spk[g]
-                    K.record_spikes[BLOCKS, THREADS](self.d_hist[g][slot], self.d_hist_n[g], slot, bi, bs, c, n)
-                    K.bump[1, 1](c, self.d_hist_n[g], slot)
-            for s, (gpre, gpost, target) in enumerate(cn.syn_info):
-                U = cn.s_udelay[s].size
-                D = cn.hist_n[gpre].size
-                slots = np.full(U, -1, np.int64)
-                for u in range(U - 1, -1, -1):
-                    p = n - cn.s_udelay[s][u]
-                    if cn.hist_step[gpre][p % D] == p:
-                        slots[u] = p % D
-                if (slots >= 0).any():
-                    K.deliver[BLOCKS, THREADS](self.d_hist[gpre], self.d_hist_n[gpre], cuda.to_device(slots),
-                                               self.d_dptr[s], U, self.d_post[s], self.d_w[s],
-                                               self.d_state[gpost][target])
-            for g, info in enumerate(cn.info):
-                if info[INFO_MODEL] in (POISSON, SPIKEGEN):
-                    continue
-                slot = n % cn.hist_n[g].size
-                K.reset[BLOCKS, THREADS](self.d_state[g], self.d_params[g], int(info[INFO_VRESET]),
-                                         int(info[INFO_VTH]), int(info[INFO_SUBTRACT]), int(info[INFO_INCR_VAR]),
-                                         int(info[INFO_INCR_ROW]), self.d_hist[g][slot], self.d_hist_n[g], slot)
-            for r, g in enumerate(cn.rm_group):
-                K.store_count[1, 1](self.d_hist_n[g], n % cn.hist_n[g].size, rm[r], n - n0)
-        self._download()
-        err_step = int(self.d_err.copy_to_host()[0])
+                steps.append((K.neuron_step, _blocks(N), THREADS,
+                              (self.clk, int(info[INFO_MODEL]), int(info[INFO_METHOD]), self.d_state[g],
+                               self.d_params[g], self.d_coef[g], self.d_last[g], self.d_ref[g], cur,
+                               int(cn.current_div[g]), int(info[INFO_I_ROW]), int(info[INFO_VTH]), dt,
+                               self.d_theta[g], float(cn.theta_par[g, 0])) + ring + mon + (self.err,)))
+        for s, (gpre, gpost, _) in enumerate(cn.syn_info):
+            ring = (self.d_hist[gpre], self.d_hist_n[gpre], self.d_hist_step[gpre])
+            syn = (self.d_dptr[s], self.d_udelay[s], self.d_post[s], self.d_w[s], self.d_target[s])
+            nb = _blocks(cn.groups[gpre].N)
+            if not self.plastic[s]:
+                steps.append((K.deliver, nb, THREADS, (self.clk,) + ring + syn))
+                continue
+            r = self.d_rule[s]
+            steps.append((K.deliver_plastic, nb, THREADS,
+                          (self.clk, dt) + ring + syn + (r["info"], r["par"], r["table"], r["xpre"], r["tpre"],
+                                                         r["xpost"], r["tpost"], r["ring_pre"], r["ring_pos_pre"],
+                                                         r["ring_post"], self.err_ring, s)))
+        for s, (gpre, gpost, _) in enumerate(cn.syn_info):
+            if not self.plastic[s]:
+                continue
+            r = self.d_rule[s]
+            rev_ptr, rev_syn, rev_block = self.d_rev[s]
+            steps.append((K.post_side, _blocks(cn.groups[gpost].N), THREADS,
+                          (self.clk, dt, self.d_hist[gpost], self.d_hist_n[gpost], self.d_w[s], r["info"], r["par"],
+                           r["table"], r["xpre"], r["tpre"], r["xpost"], r["tpost"], rev_ptr, rev_syn, rev_block,
+                           r["ring_pre"], r["ring_post"], r["ring_pos_post"], self.err_ring, s)))
+            if cn.s_rule_info[s][0] == RULE_HEBBIAN:
+                interval = int(cn.s_rule_info[s][4])
+                steps.append((K.rate_post, _blocks(cn.groups[gpost].N), THREADS,
+                              (self.clk, interval, dt, r["par"], r["table"], r["xpost"], r["tpost"])))
+                steps.append((K.rate_blocks, _blocks(self.d_dptr[s].size), THREADS,
+                              (self.clk, interval, dt, self.d_dptr[s], self.d_post[s], self.d_w[s], r["par"],
+                               r["table"], r["xpre"], r["tpre"], r["xpost"])))
+                if cn.s_rule_par[s][5] == VARIANT_BCM:
+                    steps.append((K.rate_bcm, _blocks(cn.groups[gpost].N), THREADS,
+                                  (self.clk, interval, r["par"], r["xpost"])))
+        for g, info in enumerate(cn.info):
+            if info[INFO_MODEL] in (POISSON, SPIKEGEN):
+                continue
+            steps.append((K.reset, _blocks(cn.groups[g].N), THREADS,
+                          (self.clk, self.d_state[g], self.d_params[g], int(info[INFO_VRESET]), int(info[INFO_VTH]),
+                           bool(info[INFO_SUBTRACT]), int(info[INFO_INCR_VAR]), int(info[INFO_INCR_ROW]),
+                           self.d_hist[g], self.d_hist_n[g], self.d_theta[g], float(cn.theta_par[g, 1]))))
+        for r, g in enumerate(cn.rm_group):
+            steps.append((K.store_count, 1, 1, (self.clk, self.d_hist_n[g], self.rm_base, self.rm_buf[r])))
+        for k in range(cn.norm_info.shape[0]):
+            s, every = int(cn.norm_info[k, 0]), int(cn.norm_info[k, 1])
+            rev_ptr, rev_syn, _ = self.d_rev[s]
+            steps.append((K.normalize, _blocks(rev_ptr.size - 1), THREADS,
+                          (self.clk, every, self.d_w[s], rev_ptr, rev_syn, float(cn.norm_total[k]))))
+        steps.append((K.tick, 1, 1, (self.clk,)))
+        return steps
+
+    def _launch_step(self, stream=0):
+        for kernel, blocks, threads, args in self._steps:
+            kernel[blocks, threads, stream](*args)
+
+    def _build_graph(self):
+        """Record GRAPH_STEPS steps as one CUDA graph; None (and the reason in graph_status) if unsupported."""
+        try:
+            try:
+                from cuda.core import Device, StreamOptions
+            except ImportError:
+                from cuda.core.experimental import Device, StreamOptions
+            dev = Device()
+            dev.set_current()
+            stream = dev.create_stream(options=StreamOptions(nonblocking=False))
+            gb = stream.create_graph_builder()
+            gb.begin_building()
+            for _ in range(GRAPH_STEPS):
+                self._launch_step(gb)
+            gb.end_building()
+            graph = gb.complete()
+            self.graph_status = f"CUDA graph of {GRAPH_STEPS} steps"
+            _note(self.graph_status)
+            return graph, stream
+        except Exception as exc:      # no cuda.core, or a numba-cuda that cannot launch into a graph builder
+            self.graph_status = f"direct launches (no CUDA graph: {type(exc).__name__}: {exc})"
+            _note(self.graph_status)
+            self.use_graphs = False
+            return None
+
+    # ------------------------------------------------------------------ chunks
+    def run_chunk(self, n0, n_steps):
+        cn = self.cn
+        n_steps = min(n_steps, self.max_chunk)
+        if not self._uploaded:
+            self._upload_history(n0)
+            self._uploaded = True
+        self.clk.copy_to_device(np.array([n0], np.int64))
+        for (_, _, c, _) in self.spk.values():
+            c.copy_to_device(np.zeros(1, np.int64))
+        for m, (_, _, _, base) in zip(cn.state_monitors, self.sm_buf):
+            base.copy_to_device(np.array([(n0 - 1) // m.every + 1], np.int64))
+        for m, (_, _, req, base, _) in zip(cn.weight_monitors, self.wm_buf):
+            b = (n0 - 1) // m.every + 1 if m.every else int(np.searchsorted(req.copy_to_host(), n0))
+            base.copy_to_device(np.array([b], np.int64))
+        self.rm_base.copy_to_device(np.array([n0], np.int64))
+        # weight monitors with explicit times: at most `rows` snapshots per chunk
+        for m, (_, _, req, base, rows) in zip(cn.weight_monitors, self.wm_buf):
+            if not m.every:
+                r = req.copy_to_host()
+                b = int(np.searchsorted(r, n0))
+                if b + rows < r.size:
+                    n_steps = min(n_steps, int(r[b + rows]) - n0)
+        done = 0
+        since_check = 0
+        while done < n_steps:
+            if self.spk and since_check >= self.interval:
+                since_check = 0
+                if self._graph is not None:
+                    self._graph[1].sync()
+                if any(int(c.copy_to_host()[0]) + (self.interval + GRAPH_STEPS) * cn.groups[g].N > cap
+                       for g, (_, _, c, cap) in self.spk.items()):
+                    break
+            if self.use_graphs and self._graph is None and done > 0:
+                self._graph = self._build_graph()
+            if self._graph is not None and n_steps - done >= GRAPH_STEPS:
+                graph, stream = self._graph
+                graph.launch(stream)
+                done += GRAPH_STEPS
+                since_check += GRAPH_STEPS
+            else:
+                if self._graph is not None:
+                    self._graph[1].sync()
+                self._launch_step()
+                done += 1
+                since_check += 1
+        if self._graph is not None:
+            self._graph[1].sync()
+        cuda.synchronize()
+        return self._collect(n0, done)
+
+    def _collect(self, n0, done):
+        cn = self.cn
+        self._download(n0 + done)
         error = None
-        if err_step < n0 + done:
+        err_step = int(self.err.copy_to_host()[0])
+        ring = self.err_ring.copy_to_host()
+        if int(ring.min()) < n0 + done and int(ring.min()) <= err_step:
+            s = int(np.argmin(ring))
+            done = int(ring[s]) - n0
+            error = ("ring", s, int(ring[s]))
+        elif err_step < n0 + done:
             done = err_step - n0
             bad_g, bad_i = self._first_bad()
             error = (bad_g, bad_i, err_step)
+        end = n0 + done
+        incl = end + (1 if error is not None else 0)     # a failing step's start-of-step records are kept
         spikes = []
         for g in cn.spike_groups:
-            bi, bs, c, _ = spk[g]
-            k = int(c.copy_to_host()[0])
+            bi, bs, c, cap = self.spk[g]
+            k = min(int(c.copy_to_host()[0]), cap)
             i, st = bi.copy_to_host()[:k], bs.copy_to_host()[:k]
-            keep = st < n0 + done if error is not None else slice(None)
-            spikes.append((i[keep], st[keep]))
+            keep = st < end
+            i, st = i[keep], st[keep]
+            order = np.lexsort((i, st))
+            spikes.append((i[order], st[order]))
         states = []
-        for m, (buf, _, _) in enumerate(sm):
-            steps = np.array(sm_steps[m], dtype=np.int64)
-            data = buf.copy_to_host()[:steps.size].astype(np.float64)
-            if error is not None:
-                keep = steps <= n0 + done
-                steps, data = steps[keep], data[keep]
-            states.append((steps, data))
-        rates = [(np.arange(n0, n0 + done, dtype=np.int64), r.copy_to_host()[:done]) for r in rm]
-        return ChunkResult(int(done), spikes, states, rates, [], error)
+        for m, (buf, _, _, _) in zip(cn.state_monitors, self.sm_buf):
+            first = (n0 - 1) // m.every + 1
+            rows = max(0, (incl - 1) // m.every - first + 1)
+            steps = (first + np.arange(rows, dtype=np.int64)) * m.every
+            states.append((steps, buf[:rows].copy_to_host().astype(np.float64) if rows else
+                           np.zeros((0,) + buf.shape[1:])))
+        weights = []
+        for k, (m, (buf, _, _, _, _)) in enumerate(zip(cn.weight_monitors, self.wm_buf)):
+            if m.every:
+                first = (n0 - 1) // m.every + 1
+                rows = max(0, (incl - 1) // m.every - first + 1)
+                steps = (first + np.arange(rows, dtype=np.int64)) * m.every
+            else:
+                r = cn.wm_steps[k]
+                steps = r[(r >= n0) & (r < incl)]
+                rows = steps.size
+            weights.append((steps, buf[:rows].copy_to_host().astype(np.float64) if rows else
+                            np.zeros((0, buf.shape[1]))))
+        rates = [(np.arange(n0, end, dtype=np.int64), r[:done].copy_to_host() if done else np.zeros(0, np.int64))
+                 for r in self.rm_buf]
+        return ChunkResult(int(done), spikes, states, rates, weights, error)
+
+    def _download(self, n_end):
+        """Copy states, histories, sources, plastic weights and traces back into the compiled arrays."""
+        cn = self.cn
+        for g in range(len(cn.groups)):
+            if cn.state[g].size:
+                cn.state[g][...] = self.d_state[g].copy_to_host()
+            cn.lastspike[g][...] = self.d_last[g].copy_to_host()
+            if cn.theta[g].size:
+                cn.theta[g][...] = self.d_theta[g].copy_to_host()
+            if cn.p_next[g].size:
+                cn.p_next[g][...] = self.d_pnext[g].copy_to_host()
+                cn.p_draws[g][...] = self.d_pdraws[g].copy_to_host()
+            if cn.info[g, INFO_MODEL] == SPIKEGEN:
+                cn.cursor[g][0] = np.searchsorted(cn.ev_step[g], n_end, side="left")
+            D, Dd = cn.hist_n[g].size, self.D[g]
+            hist, hist_n, hist_step = (self.d_hist[g].copy_to_host(), self.d_hist_n[g].copy_to_host(),
+                                       self.d_hist_step[g].copy_to_host())
+            cn.hist_step[g][:] = EMPTY_STEP
+            cn.hist_n[g][:] = 0
+            for p in range(n_end - D, n_end):
+                k = p % Dd
+                if hist_step[k] == p:
+                    c = int(hist_n[k])
+                    cn.hist[g][p % D, :c] = hist[k, :c]
+                    cn.hist_n[g][p % D], cn.hist_step[g][p % D] = c, p
+        for s in self.changing:
+            cn.s_w[s][...] = self.d_w[s].copy_to_host()
+        for s, r in self.d_rule.items():
+            for name, key in (("trace_pre", "xpre"), ("trace_pre_step", "tpre"), ("trace_post", "xpost"),
+                              ("trace_post_step", "tpost"), ("ring_pre", "ring_pre"), ("ring_pre_pos", "ring_pos_pre"),
+                              ("ring_post", "ring_post"), ("ring_post_pos", "ring_pos_post")):
+                host = getattr(cn, "s_" + name)[s]
+                if host.size:
+                    host[...] = r[key].copy_to_host()
 
     def _first_bad(self):
         for g, x in enumerate(self.cn.state):
