@@ -163,10 +163,17 @@ def main(argv=None):
     name = getattr(cuda.get_current_device(), "name", "numba CUDA simulator")
     print("device:", name.decode() if hasattr(name, "decode") else name, flush=True)
     res = {}
-    if not args.skip_checks:
-        check_cuba(res, args.check_n, args.duration)
-        check_song2000(res, args.song_duration)
-    timings(res, [int(x) for x in args.sizes.split(",") if x], args.cpu_max, args.stdp_n, args.duration)
+    sections = [] if args.skip_checks else [(check_cuba, (res, args.check_n, args.duration)),
+                                            (check_song2000, (res, args.song_duration))]
+    sections.append((timings, (res, [int(x) for x in args.sizes.split(",") if x], args.cpu_max, args.stdp_n,
+                               args.duration)))
+    for fn, fargs in sections:      # one failing section must not hide the others' results
+        try:
+            fn(*fargs)
+        except Exception:
+            import traceback
+            traceback.print_exc()
+            res.setdefault("errors", []).append(f"{fn.__name__}: {traceback.format_exc(limit=3)}")
     (args.out / "result.json").write_text(json.dumps(res, indent=2) + "\n")
     return res
 
