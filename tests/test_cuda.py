@@ -167,3 +167,23 @@ def test_simulator_without_disabled_jit_is_refused_clearly():
     env.pop("NUMBA_DISABLE_JIT", None)
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
     assert "ERR" in r.stdout and "NUMBA_DISABLE_JIT" in r.stdout, r.stdout + r.stderr
+
+
+def test_full_spike_buffers_end_chunks_without_losing_spikes():
+    """Neurons firing at every step fill the device spike buffer: chunks end early, no spike is lost."""
+    code = textwrap.dedent("""
+        import numpy as np
+        from spikesim import Network, NeuronGroup, SpikeMonitor
+        out = []
+        for backend in ("cpu", "cuda"):
+            G = NeuronGroup(30, "if_subtract", I=1.5)
+            M = SpikeMonitor(G)
+            Network(G, M).run(0.03, backend=backend, progress=False)
+            out.append((M.i.copy(), M.step.copy()))
+        assert out[0][0].size > 3000
+        assert np.array_equal(out[0][0], out[1][0]) and np.array_equal(out[0][1], out[1][1])
+        print("FULL-OK", out[0][0].size)
+    """)
+    env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1", NUMBA_DISABLE_JIT="1")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
+    assert "FULL-OK" in r.stdout, r.stdout[-2000:] + r.stderr[-3000:]

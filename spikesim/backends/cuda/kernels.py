@@ -24,6 +24,7 @@ from ..cpu.neurons import reset_one
 from ..cpu.synapses import normalize_one
 
 SIMULATOR = bool(numba.config.ENABLE_CUDASIM)
+WARP = 4 if SIMULATOR else 32      # lanes that share one spike's synapses in :func:`deliver`
 
 
 @cuda.jit(device=True)
@@ -165,18 +166,23 @@ def generator_step(clk, ev_step, ev_idx, last, hist, hist_n, hist_step, mon_i, m
 
 @cuda.jit
 def deliver(clk, hist, hist_n, hist_step, dptr, udelay, post, w, target):
-    """target[post[s]] += w[s] for every synapse s of every spike due now (atomic adds)."""
+    """target[post[s]] += w[s] for every synapse s of every spike due now (atomic adds).
+
+    One warp per arriving spike, its lanes striding over the spike's synapses
+    (coalesced loads of post and w)."""
     n = clk[0]
     D, U = hist_n.size, udelay.size
-    start, stride = cuda.grid(1), cuda.gridsize(1)
+    t = cuda.grid(1)
+    lane = t % WARP
+    warp, n_warps = t // WARP, cuda.gridsize(1) // WARP
     for u in range(U):
         p = n - udelay[u]
         slot = p % D
         if hist_step[slot] != p:
             continue
-        for k in range(start, hist_n[slot], stride):
+        for k in range(warp, hist_n[slot], n_warps):
             b = hist[slot, k] * U + u
-            for s in range(dptr[b], dptr[b + 1]):
+            for s in range(dptr[b] + lane, dptr[b + 1], WARP):
                 cuda.atomic.add(target, post[s], w[s])
 
 

@@ -130,13 +130,11 @@ class CudaEngine:
     def _alloc_monitors(self):
         cn, f = self.cn, self.dtype
         self.spk = {}
-        self.interval = GRAPH_STEPS * 64
         for g in cn.spike_groups:
-            N = max(1, cn.groups[g].N)
-            cap = max(1 << (10 if K.SIMULATOR else 22), 2 * N * GRAPH_STEPS)
+            # room for 64 steps in which every neuron fires: checks (below) never let the buffer overflow
+            cap = max(1 << (10 if K.SIMULATOR else 20), 64 * max(1, cn.groups[g].N))
             self.spk[g] = (cuda.device_array(cap, np.int32), cuda.device_array(cap, np.int64),
                            cuda.to_device(np.zeros(1, np.int64)), cap)
-            self.interval = min(self.interval, max(GRAPH_STEPS, cap // (2 * N) // GRAPH_STEPS * GRAPH_STEPS))
         self.max_chunk = MAX_CHUNK
         self.sm_buf = []
         for m in cn.state_monitors:
@@ -291,18 +289,22 @@ class CudaEngine:
                 if b + rows < r.size:
                     n_steps = min(n_steps, int(r[b + rows]) - n0)
         done = 0
-        since_check = 0
+        since_check, interval = 0, (0 if self.spk else 1 << 62)
         while done < n_steps:
-            if self.spk and since_check >= self.interval:
+            if self.spk and since_check >= interval:
+                # steps that fit in the spike buffers even if every neuron fired in each (a graph may
+                # overshoot the next check by up to GRAPH_STEPS - 1 steps)
                 since_check = 0
                 if self._graph is not None:
                     self._graph[1].sync()
-                if any(int(c.copy_to_host()[0]) + (self.interval + GRAPH_STEPS) * cn.groups[g].N > cap
-                       for g, (_, _, c, cap) in self.spk.items()):
+                interval = min(((cap - int(c.copy_to_host()[0])) // max(1, cn.groups[g].N) - GRAPH_STEPS)
+                               for g, (_, _, c, cap) in self.spk.items())
+                if interval < 1:
                     break
             if self.use_graphs and self._graph is None and done > 0:
                 self._graph = self._build_graph()
-            if self._graph is not None and n_steps - done >= GRAPH_STEPS:
+            if (self._graph is not None and n_steps - done >= GRAPH_STEPS
+                    and interval - since_check >= GRAPH_STEPS):
                 graph, stream = self._graph
                 graph.launch(stream)
                 done += GRAPH_STEPS
