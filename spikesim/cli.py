@@ -4,6 +4,7 @@
     spikesim compare NAME [--duration S] [--target T] [--n N] [--out DIR]
     spikesim bench NAME [options]        (experiments/benchmarks/NAME_vs_brian2.py or NAME.py)
     spikesim train perceptron|mlp|lenet5 --data DIR [--epochs N] [--seed N] [--out DIR]
+    spikesim convert MODEL.npz --data DIR [--timesteps 10,20,50,100,200] [--out DIR]
     spikesim figure activations [--out FILE]
     spikesim list
 
@@ -47,7 +48,7 @@ def _available(folder):
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="spikesim", description="spikesim: spiking network simulator")
-    parser.add_argument("command", choices=["run", "compare", "bench", "train", "figure", "list"])
+    parser.add_argument("command", choices=["run", "compare", "bench", "train", "convert", "figure", "list"])
     parser.add_argument("name", nargs="?")
     if not argv or argv[0] in ("-h", "--help"):
         parser.print_help()
@@ -55,6 +56,10 @@ def main(argv=None):
     if argv[0] == "train":
         from .ann.train import main as train_main
         train_main(argv[1:])
+        return 0
+    if argv[0] == "convert":
+        from .bridges.convert import main as convert_main
+        convert_main(argv[1:])
         return 0
     if argv[0] == "figure":
         return figure_main(argv[1:])

@@ -109,6 +109,19 @@ def adex_derivs(v, w, p):
     return dv, dw
 
 
+@njit(cache=True)
+def maxpool_gate(c0, c1, c2, c3, p0, p1, p2, p3):
+    """1.0 if the input with the largest running count c (the first on ties) grew since p, else 0.0."""
+    cb, pb = c0, p0
+    if c1 > cb:
+        cb, pb = c1, p1
+    if c2 > cb:
+        cb, pb = c2, p2
+    if c3 > cb:
+        cb, pb = c3, p3
+    return 1.0 if cb > pb else 0.0
+
+
 # ---------------------------------------------------------------- random numbers
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model.neuron_models import ADEX, IF_DISCRETE, IZHIKEVICH, LIF_COBA, LIF_CUBA, POISSON, SPIKEGEN
+from ..model.neuron_models import ADEX, IF_DISCRETE, IZHIKEVICH, LIF_COBA, LIF_CUBA, MAXPOOL, POISSON, SPIKEGEN
 from ..plasticity.hebbian import RULE_HEBBIAN, VARIANT_BCM, VARIANT_HEBB
 from ..plasticity.stdp import INFO_KIND, INFO_PAIRING, INFO_WINDOW, INFO_WSTEPS, PAIR_NEAREST, RULE_PAIR, WINDOW_EXP
 from . import _scalar as S
@@ -182,6 +182,11 @@ class ReferenceEngine:
             new = (np.where(nr, v, x[0]), ge, gi)
         elif model == IF_DISCRETE:
             new = (np.where(nr, x[0] + I, x[0]),)
+        elif model == MAXPOOL:
+            c, prev = x[1:5], x[5:9]
+            k = np.argmax(c, axis=0)                     # first maximum on ties
+            cols = np.arange(x.shape[1])
+            new = ((c[k, cols] > prev[k, cols]).astype(np.float64),) + tuple(c) + tuple(c)
         elif model == LIF_COBA:
             p = (par[0], par[1], par[2], par[3], par[4], par[5], par[6], I)
             new = S.integrate3.py_func(method, S.lif_coba_derivs.py_func, x[0], x[1], x[2], p, dt,

@@ -43,8 +43,7 @@ def dense_layers(model):
         if model.activation != "relu" and len(model.weights_) > 1:
             raise ValueError(f"only ReLU hidden layers convert to rate-coded IF neurons, got {model.activation!r}")
         return [(W.copy(), b.copy()) for W, b in zip(model.weights_, model.biases_)]
-    raise TypeError(f"model must be a Perceptron or an MLP (LeNet5 conversion is not available yet), got "
-                    f"{type(model).__name__}")
+    raise TypeError(f"model must be a Perceptron, an MLP or a LeNet5, got {type(model).__name__}")
 
 
 def normalise_layers(layers, calibration_X=None, normalisation="data", percentile=99.9):
@@ -88,6 +87,7 @@ class SpikingClassifier:
         self.input, self.reset = input, reset
         self.batch_size = check_int("batch_size", batch_size, minimum=1)
         self.seed = seed
+        self.progress = False       # a progress bar over batches (set by ``spikesim convert``)
 
     def _network(self, X):
         """The spiking network for a batch of images: every layer holds ``len(X)`` copies."""
@@ -130,7 +130,11 @@ class SpikingClassifier:
         counts = {t: [] for t in timesteps}
         pots = {t: [] for t in timesteps}
         n_cls = self.layers[-1][0].shape[1]
-        for s in range(0, len(X), self.batch_size):
+        starts = range(0, len(X), self.batch_size)
+        if self.progress:
+            from tqdm.auto import tqdm
+            starts = tqdm(starts, desc="batches", unit="batch")
+        for s in starts:
             xb = X[s:s + self.batch_size]
             net, out, M, V = self._network(xb)
             net.run(T * net.dt, progress=False)
@@ -161,7 +165,17 @@ class SpikingClassifier:
 
 
 def ann_to_snn(model, calibration_X=None, normalisation="data", percentile=99.9, input="constant",
-               reset="subtract", batch_size=500, seed=0):
-    """Convert a trained Perceptron or ReLU MLP to a :class:`SpikingClassifier` (see module doc)."""
+               reset="subtract", batch_size=None, seed=0, pooling="max"):
+    """Convert a trained Perceptron, ReLU MLP or LeNet5 to a spiking classifier (see module doc).
+
+    LeNet5 goes through :func:`spikesim.bridges.conv_snn.lenet5_to_snn` (``pooling`` "max" or
+    "average"; batch of 50 images by default, 500 for the dense models).
+    """
+    from ..ann.lenet5 import LeNet5
+    if isinstance(model, LeNet5):
+        from .conv_snn import lenet5_to_snn
+        return lenet5_to_snn(model, calibration_X, normalisation, percentile, pooling=pooling, input=input,
+                             reset=reset, batch_size=batch_size or 50, seed=seed)
+    batch_size = batch_size or 500
     layers, lambdas = normalise_layers(dense_layers(model), calibration_X, normalisation, percentile)
     return SpikingClassifier(layers, lambdas, input=input, reset=reset, batch_size=batch_size, seed=seed)

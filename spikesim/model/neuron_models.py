@@ -16,7 +16,7 @@ import numpy as np
 
 from ..units import mV, ms, nS, pF, nA
 
-LIF_CUBA, LIF_COBA, IZHIKEVICH, ADEX, IF_DISCRETE = 0, 1, 2, 3, 4
+LIF_CUBA, LIF_COBA, IZHIKEVICH, ADEX, IF_DISCRETE, MAXPOOL = 0, 1, 2, 3, 4, 5
 POISSON, SPIKEGEN = 10, 11
 
 
@@ -171,5 +171,20 @@ IF_SUBTRACT_MODEL = dataclasses.replace(
     spike when v > v_th; reset v = v - v_th (the surplus is kept, which makes the
     firing rate track a ReLU of the input: Rueckauer et al. 2017).""")
 
+MAXPOOL_MODEL = NeuronModel(
+    name="maxpool", model_id=MAXPOOL,
+    variables=("v", "c0", "c1", "c2", "c3", "p0", "p1", "p2", "p3"),
+    params=("I", "v_th", "v_reset"),
+    defaults=dict(I=0.0, v_th=0.5, v_reset=0.0),
+    initial=dict(v=0.0, c0=0.0, c1=0.0, c2=0.0, c3=0.0, p0=0.0, p1=0.0, p2=0.0, p3=0.0),
+    positive=("v_th",),
+    frozen=(), methods=("exact",),
+    doc="""Spiking max-pooling unit over (up to) four inputs (Rueckauer et al. 2017's spike gating).
+
+    Input k's synapses add 1 to c_k: c_k is its running spike count.  Every step
+        k* = argmax_k c_k  (the first on ties),   v <- 1 if c_k* > p_k* else 0,   p_k <- c_k
+    so the unit fires (v > v_th = 0.5) one step after the input with the
+    largest running count fired, and passes only that input's spikes.""")
+
 MODELS = {m.name: m for m in (LIF_CUBA_MODEL, LIF_COBA_MODEL, IZHIKEVICH_MODEL, ADEX_MODEL, IF_MODEL,
-                              IF_SUBTRACT_MODEL)}
+                              IF_SUBTRACT_MODEL, MAXPOOL_MODEL)}

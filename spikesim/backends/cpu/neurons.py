@@ -3,7 +3,7 @@ import math
 
 from numba import njit
 
-from ...model.neuron_models import IF_DISCRETE, IZHIKEVICH, LIF_COBA, LIF_CUBA
+from ...model.neuron_models import IF_DISCRETE, IZHIKEVICH, LIF_COBA, LIF_CUBA, MAXPOOL
 from .. import _scalar as S
 from ..compiled import INFO_SUBTRACT, INFO_UNIFORM, INFO_I_ROW, INFO_INCR_ROW, INFO_INCR_VAR, INFO_METHOD, INFO_MODEL, INFO_VRESET, INFO_VTH
 
@@ -62,6 +62,11 @@ def integrate_group(info, x, par, coef, last, ref, cur, cur_div, n, dt):
             nv = v[i] + (I0[i] + c[i * cs])
             v[i] = nv if (n - last[i]) >= ref[i] else v[i]
             bad |= (nv - nv) != 0.0
+    elif model == MAXPOOL:
+        for i in range(N):
+            x[0, i] = S.maxpool_gate(x[1, i], x[2, i], x[3, i], x[4, i], x[5, i], x[6, i], x[7, i], x[8, i])
+            for k in range(4):
+                x[5 + k, i] = x[1 + k, i]
     elif model == LIF_COBA:
         for i in range(N):
             p = (par[0, i], par[1, i], par[2, i], par[3, i], par[4, i], par[5, i], par[6, i],

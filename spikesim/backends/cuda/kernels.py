@@ -17,7 +17,7 @@ import math
 import numba
 from numba import cuda
 
-from ...model.neuron_models import IF_DISCRETE, IZHIKEVICH, LIF_COBA, LIF_CUBA
+from ...model.neuron_models import IF_DISCRETE, IZHIKEVICH, LIF_COBA, LIF_CUBA, MAXPOOL
 from .. import _scalar as S
 from ..cpu import plasticity as P
 from ..cpu.neurons import reset_one
@@ -43,6 +43,12 @@ def _integrate_one(model, method, x, par, coef, i, I, nr, dt):
         v = x[0, i] + I
         if nr:
             x[0, i] = v
+        return v
+    if model == MAXPOOL:
+        v = S.maxpool_gate(x[1, i], x[2, i], x[3, i], x[4, i], x[5, i], x[6, i], x[7, i], x[8, i])
+        x[0, i] = v
+        for k in range(4):
+            x[5 + k, i] = x[1 + k, i]
         return v
     if model == LIF_COBA:
         p = (par[0, i], par[1, i], par[2, i], par[3, i], par[4, i], par[5, i], par[6, i], I)
