@@ -32,14 +32,16 @@ SCRIPT = textwrap.dedent("""
         adex = NeuronGroup(3, "adex", method="rk2", I=0.8 * nA,
                            current=InjectedCurrent([0.0, 0.3e-9], sample_dt=1 * ms))
         ifs = NeuronGroup(3, "if_subtract", I=[0.2, 0.5, 0.9])
+        pool = NeuronGroup(1, "maxpool")
         syn = [Synapses(inp, cuba, "ge", weight=3 * mV, delay=lambda r, n: r.integers(0, 5, n) * 0.1 * ms).connect(p=0.6),
                Synapses(gen, izh, "v", weight=20 * mV, delay=0.2 * ms).connect(),
                Synapses(cuba, cuba, "gi", weight=-2 * mV).connect(p=0.4),
                Synapses(cuba, adex, "v", weight=4 * mV).connect(p=0.5)]
-        mons = [SpikeMonitor(g) for g in (inp, gen, cuba, izh, adex, ifs)]
+        syn += [Synapses(ifs, pool, f"c{{q}}", weight=1.0).connect(i=[q % 3], j=[0]) for q in range(4)]
+        mons = [SpikeMonitor(g) for g in (inp, gen, cuba, izh, adex, ifs, pool)]
         st = StateMonitor(cuba, ("v", "ge"), record=[0, 3], every=2)
         rate = PopulationRateMonitor(cuba)
-        net = Network(inp, gen, cuba, izh, adex, ifs, *syn, *mons, st, rate, seed=5)
+        net = Network(inp, gen, cuba, izh, adex, ifs, pool, *syn, *mons, st, rate, seed=5)
         net.cuda_dtype = dtype
         return net, mons, st, rate, cuba
 
