@@ -55,7 +55,7 @@ def test_converted_perceptron_and_mlp_agree_with_the_ann():
 
 
 def test_bad_conversion_input():
-    with pytest.raises(TypeError, match="model must be a Perceptron or an MLP"):
+    with pytest.raises(TypeError, match="model must be a Perceptron, an MLP or a LeNet5"):
         dense_layers("lenet")
     m = MLP(hidden=(4,), activation="tanh", epochs=1, validation_fraction=0).fit(np.random.rand(10, 3), np.arange(10) % 2)
     with pytest.raises(ValueError, match="only ReLU hidden layers"):

@@ -1,0 +1,268 @@
+"""Diehl & Cook (2015): unsupervised digit learning with STDP, adaptive thresholds and lateral inhibition.
+
+Diehl PU, Cook M (2015) Unsupervised learning of digit recognition using
+spike-timing-dependent plasticity. Front Comput Neurosci 9:99.
+
+784 Poisson inputs (rate = pixel intensity / 4 Hz, pixels 0..255) project
+all-to-all onto ``n`` excitatory conductance-based LIF neurons (tau_m 100 ms,
+rest and reset -65 mV, threshold -52 mV + theta, refractory 5 ms, synaptic
+time constants 1 ms / 2 ms, reversal 0 / -100 mV) whose thresholds rise by
+theta_plus = 0.05 mV per spike (decay time 1e4 s).  Each excitatory neuron
+drives one inhibitory neuron (weight 10.4; tau_m 10 ms, rest -60 mV, reset
+-45 mV, threshold -40 mV, refractory 2 ms), which inhibits every other
+excitatory neuron (weight 17).  Input synapses follow the paper's STDP rule
+(a pre spike depresses by nu_pre x post trace (20 ms); a post spike
+potentiates by nu_post x pre trace (20 ms) x second post trace (40 ms) before
+the spike; traces reset to 1 at each spike; nu_pre = 1e-4, nu_post = 1e-2,
+weights in [0, 1]) = ``TripletSTDP`` with A2_plus = A3_minus = 0, and the
+incoming weights of each excitatory neuron are normalised to sum 78 at the
+start of every presentation.  Each image is shown for 350 ms, followed by
+150 ms without input; if the excitatory layer fires fewer than 5 spikes the
+image is shown again with the input rates raised by pixel / 8 Hz.
+dt = 0.5 ms (Euler), as in the paper's code.
+
+Evaluation (weights and thresholds frozen): each excitatory neuron is labelled
+with the class for which it fired most on the training images, and a test
+image is classified by the class whose neurons fired most on average (the
+paper's scheme); and through the bridge: a softmax readout trained on the
+training images' spike-count vectors (``spikesim.ann.MLP(hidden=())``), and
+another on the dense layer that ``spikesim.bridges.snn_to_ann`` makes of the
+learned synapses.  Figure: the learned receptive fields.
+
+    spikesim run diehl_cook --data ../shared/data/mnist [--n 400] [--epochs 1] [--n-train 8000]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import pathlib
+import time
+
+import numpy as np
+
+from spikesim import Network, NeuronGroup, PoissonGroup, SpikeMonitor, Synapses
+from spikesim.plasticity import TripletSTDP
+from spikesim.plasticity.homeostasis import AdaptiveThreshold
+from spikesim.units import ms, mV
+
+DT = 0.5 * ms
+T_SHOW, T_REST = 350 * ms, 150 * ms
+W_TOTAL = 78.0
+E_PARAMS = dict(El=-65 * mV, v_reset=-65 * mV, v_th=-52 * mV, Ee=0.0, Ei=-100 * mV, gl=1.0, Cm=100 * ms,
+                tau_e=1 * ms, tau_i=2 * ms, refractory=5 * ms)
+I_PARAMS = dict(El=-60 * mV, v_reset=-45 * mV, v_th=-40 * mV, Ee=0.0, Ei=-85 * mV, gl=1.0, Cm=10 * ms,
+                tau_e=1 * ms, tau_i=2 * ms, refractory=2 * ms)
+RULE = dict(A2_plus=0.0, A3_plus=1e-2, A2_minus=1e-4, A3_minus=0.0, tau_plus=20 * ms, tau_minus=20 * ms,
+            tau_x=20 * ms, tau_y=40 * ms, pairing="nearest", w_min=0.0, w_max=1.0)
+
+
+def build(n_e=400, batch=1, learn=True, weights=None, theta=None, seed=0):
+    """The network for ``batch`` independent copies (batch > 1 only with learn=False).
+
+    Returns (net, parts) with parts: inputs, E, I, S (input synapses), M (E spike monitor).
+    """
+    if batch > 1 and learn:
+        raise ValueError("learning runs one copy of the network (batch=1)")
+    rng = np.random.default_rng(seed)
+    inputs = PoissonGroup(784 * batch, rates=0.0, name="inputs")
+    adapt = AdaptiveThreshold(theta_plus=0.05 * mV if learn else 0.0, tau_theta=1e4)
+    E = NeuronGroup(n_e * batch, "lif_coba", method="euler", adaptive_threshold=adapt, v=-105 * mV,
+                    name="E", **E_PARAMS)
+    I = NeuronGroup(n_e * batch, "lif_coba", method="euler", v=-100 * mV, name="I", **I_PARAMS)
+    if weights is None:
+        weights = rng.random((784, n_e)) * 0.3
+    off = np.arange(batch)[:, None, None]
+    ii = (np.arange(784)[None, :, None] + 784 * off + np.zeros((1, 1, n_e), int)).ravel()
+    jj = (np.arange(n_e)[None, None, :] + n_e * off + np.zeros((1, 784, 1), int)).ravel()
+    S = Synapses(inputs, E, "ge", weight=np.tile(weights.ravel(), batch),
+                 plasticity=TripletSTDP(**RULE) if learn else None, name="input_E").connect(i=ii, j=jj)
+    EI = Synapses(E, I, "ge", weight=10.4, name="E_I").connect(one_to_one=True)
+    pre, post = np.meshgrid(np.arange(n_e), np.arange(n_e), indexing="ij")
+    keep = pre != post
+    pi = (pre[keep][None, :] + n_e * np.arange(batch)[:, None]).ravel()
+    pj = (post[keep][None, :] + n_e * np.arange(batch)[:, None]).ravel()
+    IE = Synapses(I, E, "gi", weight=17.0, name="I_E").connect(i=pi, j=pj)
+    M = SpikeMonitor(E)
+    net = Network(inputs, E, I, S, EI, IE, M, dt=DT, seed=seed)
+    net.build()
+    if theta is not None:
+        E.theta[:] = np.tile(theta, batch)
+    return net, dict(inputs=inputs, E=E, I=I, S=S, M=M, n_e=n_e, batch=batch)
+
+
+def _normalise(S, n_e):
+    """Incoming weights of every excitatory neuron scaled to sum W_TOTAL (Normalization's rule, per image)."""
+    w = S.w.reshape(784, n_e)
+    sums = w.sum(axis=0)
+    S.w = (w * np.where(sums > 0, W_TOTAL / np.where(sums > 0, sums, 1.0), 1.0)).ravel()
+
+
+def _present(net, parts, images, max_intensity=16):
+    """Show ``images`` (batch, 784) in [0, 1]; returns spike counts (batch, n_e) of the accepted showing."""
+    inputs, M, n_e, B = parts["inputs"], parts["M"], parts["n_e"], parts["batch"]
+    counts = np.zeros((B, n_e), dtype=np.int64)
+    todo = np.arange(B)
+    intensity = 2
+    pix = np.clip(images, 0, 1) * 255.0
+    while todo.size and intensity <= max_intensity:
+        rates = np.zeros((B, 784))
+        rates[todo] = pix[todo] / 8.0 * intensity
+        if "S" in parts and parts["S"].plasticity is not None:
+            _normalise(parts["S"], n_e)
+        start = M.num_spikes
+        inputs.rates = rates.ravel()
+        net.run(T_SHOW, progress=False)
+        i = M.i[start:]
+        c = np.bincount(i, minlength=B * n_e).reshape(B, n_e)
+        inputs.rates = np.zeros(B * 784)
+        net.run(T_REST, progress=False)
+        counts[todo] = c[todo]
+        todo = todo[c[todo].sum(axis=1) < 5]
+        intensity += 1
+    return counts
+
+
+def train(X, n_e=400, epochs=1, seed=0, progress=True):
+    """Unsupervised training on images X (n, 784) in [0, 1]: (weights (784, n_e), theta (n_e,))."""
+    net, parts = build(n_e, learn=True, seed=seed)
+    order = np.concatenate([np.random.default_rng(seed + e).permutation(len(X)) for e in range(epochs)])
+    it = order
+    if progress:
+        from tqdm.auto import tqdm
+        it = tqdm(order, desc=f"Diehl & Cook {n_e}", unit="image", mininterval=2.0)
+    for k in it:
+        _present(net, parts, X[k:k + 1])
+    return parts["S"].w.reshape(784, n_e).copy(), parts["E"].theta.copy()
+
+
+def responses(weights, theta, X, batch=50, seed=0, progress=True):
+    """Spike counts (n, n_e) of the frozen network for each image of X."""
+    n_e = weights.shape[1]
+    out = np.zeros((len(X), n_e), dtype=np.int64)
+    starts = range(0, len(X), batch)
+    if progress:
+        from tqdm.auto import tqdm
+        starts = tqdm(starts, desc="responses", unit="batch", mininterval=2.0)
+    net = parts = None
+    for s in starts:
+        xb = X[s:s + batch]
+        if parts is None or parts["batch"] != len(xb):
+            net, parts = build(n_e, batch=len(xb), learn=False, weights=weights, theta=theta, seed=seed)
+        out[s:s + len(xb)] = _present(net, parts, xb)
+    return out
+
+
+def assign_labels(counts, y, n_classes=10):
+    """Each neuron's class: the one with the highest mean response (the paper's labelling)."""
+    rates = np.stack([counts[y == c].mean(axis=0) if np.any(y == c) else np.zeros(counts.shape[1])
+                      for c in range(n_classes)])
+    return np.argmax(rates, axis=0)
+
+
+def predict_by_labels(counts, labels, n_classes=10):
+    """Class whose assigned neurons fired most on average."""
+    scores = np.full((len(counts), n_classes), -1.0)
+    for c in range(n_classes):
+        m = labels == c
+        if m.any():
+            scores[:, c] = counts[:, m].mean(axis=1)
+    return np.argmax(scores, axis=1)
+
+
+def readout_accuracy(F_train, y_train, F_test, y_test, seed=0):
+    """Softmax readout (an MLP without hidden layers) trained on features; test accuracy."""
+    from spikesim.ann import MLP
+    mu, sd = F_train.mean(axis=0), F_train.std(axis=0) + 1e-9
+    clf = MLP(hidden=(), epochs=60, lr=3e-3, l2=1e-4, validation_fraction=0.0, random_state=seed)
+    clf.fit((F_train - mu) / sd, y_train)
+    return float(np.mean(clf.predict((F_test - mu) / sd) == y_test))
+
+
+def receptive_field_figure(weights, path, labels=None):
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from spikesim.plot import lecture_style, savefig
+    n = weights.shape[1]
+    side = int(np.ceil(np.sqrt(n)))
+    grid = np.full((side * 28, side * 28), np.nan)
+    for k in range(n):
+        r, c = divmod(k, side)
+        grid[r * 28:(r + 1) * 28, c * 28:(c + 1) * 28] = weights[:, k].reshape(28, 28)
+    with lecture_style():
+        fig = Figure(figsize=(8, 8))
+        ax = fig.subplots()
+        im = ax.imshow(grid, cmap="hot_r", interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(f"Learned receptive fields ({n} excitatory neurons)")
+        fig.colorbar(im, ax=ax, shrink=0.7, label="weight")
+        savefig(fig, path)
+
+
+def class_mean_correlation(weights, X, y):
+    """Per neuron, the largest correlation of its receptive field with a class-mean image; their mean."""
+    means = np.stack([X[y == c].mean(axis=0) for c in range(10)])
+    W = weights - weights.mean(axis=0)
+    Mc = means - means.mean(axis=1, keepdims=True)
+    corr = (Mc @ W) / (np.linalg.norm(Mc, axis=1)[:, None] * np.linalg.norm(W, axis=0)[None, :] + 1e-12)
+    return float(corr.max(axis=0).mean())
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="spikesim run diehl_cook", description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=pathlib.Path, required=True, help="MNIST folder (IDX files + holdout-indices.txt)")
+    ap.add_argument("--n", type=int, default=400, help="excitatory neurons (default 400)")
+    ap.add_argument("--epochs", type=int, default=1)
+    ap.add_argument("--n-train", type=int, default=None, help="use the first N training images")
+    ap.add_argument("--n-test", type=int, default=None, help="use the first N held-out images")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", type=pathlib.Path, default=None)
+    ap.add_argument("--quiet", action="store_true")
+    args = ap.parse_args(argv)
+    from spikesim.bridges import snn_to_ann
+    from spikesim.data.mnist import load_protocol
+    out = args.out or pathlib.Path("out") / f"diehl_cook_{args.n}"
+    out.mkdir(parents=True, exist_ok=True)
+    Xtr, ytr, Xte, yte = load_protocol(args.data)
+    Xtr, Xte = Xtr.reshape(len(Xtr), -1), Xte.reshape(len(Xte), -1)
+    if args.n_train:
+        Xtr, ytr = Xtr[:args.n_train], ytr[:args.n_train]
+    if args.n_test:
+        Xte, yte = Xte[:args.n_test], yte[:args.n_test]
+    prog = not args.quiet
+    t0 = time.perf_counter()
+    W, theta = train(Xtr, args.n, args.epochs, args.seed, prog)
+    t_train = time.perf_counter() - t0
+    np.savez(out / "weights.npz", weights=W, theta=theta)
+    t0 = time.perf_counter()
+    c_train = responses(W, theta, Xtr, seed=args.seed, progress=prog)
+    c_test = responses(W, theta, Xte, seed=args.seed + 1, progress=prog)
+    t_eval = time.perf_counter() - t0
+    labels = assign_labels(c_train, ytr)
+    acc_labels = float(np.mean(predict_by_labels(c_test, labels) == yte))
+    acc_counts = readout_accuracy(c_train.astype(float), ytr, c_test.astype(float), yte, args.seed)
+    # the bridge: learned synapses -> dense layer -> softmax readout.  No bias: the thresholds are in volts
+    # while the layer's input is in pixel units, so they carry no meaning here.
+    net, parts = build(args.n, learn=False, weights=W, theta=theta)
+    Wd, _ = snn_to_ann(parts["S"], bias="none")
+    acc_dense = readout_accuracy(Xtr @ Wd, ytr, Xte @ Wd, yte, args.seed)
+    corr = class_mean_correlation(W, Xtr, ytr)
+    receptive_field_figure(W, out / "receptive_fields.png")
+    summary = dict(experiment="diehl_cook", n_excitatory=args.n, epochs=args.epochs, n_train=int(len(Xtr)),
+                   n_test=int(len(Xte)), accuracy_labelling=acc_labels, accuracy_readout_spike_counts=acc_counts,
+                   accuracy_readout_dense_layer=acc_dense, mean_receptive_field_class_correlation=corr,
+                   mean_test_spikes_per_image=float(c_test.sum(axis=1).mean()), train_wall_s=t_train,
+                   eval_wall_s=t_eval, seed=args.seed, dt_s=DT)
+    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    if not args.quiet:
+        print(f"Diehl & Cook, {args.n} neurons, {len(Xtr)} training images x {args.epochs} epoch(s) "
+              f"({t_train:.0f} s): labelling {100 * acc_labels:.2f} %, readout on spike counts "
+              f"{100 * acc_counts:.2f} %, readout on the snn_to_ann dense layer {100 * acc_dense:.2f} % "
+              f"({len(Xte)} held-out images); receptive fields vs class means r = {corr:.2f}. Wrote {out}/.")
+    return summary
+
+
+if __name__ == "__main__":
+    main()

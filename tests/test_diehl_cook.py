@@ -1,0 +1,53 @@
+"""The Diehl & Cook (2015) network: receptive fields become digit-like; the labelling scheme; the readouts."""
+import importlib.util
+import pathlib
+
+import numpy as np
+import pytest
+
+EXPERIMENTS = pathlib.Path(__file__).resolve().parents[1] / "experiments"
+
+
+def _dc():
+    spec = importlib.util.spec_from_file_location("diehl_cook", EXPERIMENTS / "diehl_cook.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_receptive_fields_become_digit_like(mnist):
+    dc = _dc()
+    Xtr, ytr, Xte, yte = mnist
+    X = Xtr.reshape(len(Xtr), -1)
+    rng = np.random.default_rng(0)
+    r0 = dc.class_mean_correlation(rng.random((784, 20)) * 0.3, X, ytr)
+    W, theta = dc.train(X[:400], n_e=20, progress=False)
+    r = dc.class_mean_correlation(W, X, ytr)
+    best = max(dc.class_mean_correlation(W[:, [k]], X, ytr) for k in range(20))
+    # random initial fields correlate ~0.02 with the best-matching class mean; learned ones far more
+    assert r0 < 0.05 and r > 0.2 and best > 0.5, (r0, r, best)
+    assert theta.min() >= 0 and theta.max() > 0                     # thresholds adapted
+    assert np.all(W >= 0) and np.all(W <= 1)
+    sums = W.sum(axis=0)
+    assert np.all(np.abs(sums - 78.0) < 0.3 * 78.0), sums            # normalised before each image
+    # frozen responses: every image gets at least 5 spikes (or the maximum intensity was reached)
+    counts = dc.responses(W, theta, X[:30], batch=15, progress=False)
+    assert counts.shape == (30, 20) and np.mean(counts.sum(axis=1) >= 5) > 0.9
+
+
+def test_labelling_and_prediction_on_synthetic_counts():
+    dc = _dc()
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 10, 300)
+    pref = np.repeat(np.arange(10), 3)                       # 30 neurons, 3 per class
+    counts = rng.poisson(1.0, (300, 30)) + 6 * (pref[None, :] == y[:, None])
+    labels = dc.assign_labels(counts, y)
+    assert np.array_equal(labels, pref)
+    assert np.mean(dc.predict_by_labels(counts, labels) == y) > 0.95
+    assert dc.readout_accuracy(counts[:200].astype(float), y[:200], counts[200:].astype(float), y[200:]) > 0.9
+
+
+def test_learning_network_is_one_copy():
+    dc = _dc()
+    with pytest.raises(ValueError, match="one copy"):
+        dc.build(5, batch=2, learn=True)
