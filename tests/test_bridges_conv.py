@@ -91,3 +91,21 @@ def test_lenet5_conversion_rejects_bad_input(mnist):
         snn.predict(Xtr[:2].reshape(2, -1), timesteps=0)
     with pytest.raises(TypeError, match="LeNet5"):
         lenet5_to_snn(object(), Xtr[:20])
+
+
+def test_lenet5_converts_from_a_state_dict(mnist):
+    """The lecture's PyTorch LeNet state_dict (here as numpy arrays; torch tensors when torch is installed)."""
+    Xtr, ytr, Xte, _ = mnist
+    m = LeNet5(epochs=1, random_state=3, progress=False)
+    m.init_params()
+    state = {k: np.asarray(v) for k, v in m.params_.items()}
+    a = lenet5_to_snn(m, Xtr[:50])
+    b = ann_to_snn(state, Xtr[:50])
+    np.testing.assert_allclose(a.lambdas, b.lambdas, rtol=1e-6)
+    for (wa, ba), (wb, bb) in zip(a.fc, b.fc):
+        np.testing.assert_allclose(wa, wb, rtol=1e-6)
+    torch = pytest.importorskip("torch")
+    from spikesim.ann.torch_io import to_torch
+    c = ann_to_snn(to_torch(m).state_dict(), Xtr[:50])
+    np.testing.assert_allclose(c.conv2[0], a.conv2[0], rtol=1e-5)
+    del torch

@@ -172,7 +172,8 @@ def ann_to_snn(model, calibration_X=None, normalisation="data", percentile=99.9,
     "average"; batch of 50 images by default, 500 for the dense models).
     """
     from ..ann.lenet5 import LeNet5
-    if isinstance(model, LeNet5):
+    if isinstance(model, LeNet5) or hasattr(model, "state_dict") or (hasattr(model, "keys") and
+                                                                      "conv1.weight" in model.keys()):
         from .conv_snn import lenet5_to_snn
         return lenet5_to_snn(model, calibration_X, normalisation, percentile, pooling=pooling, input=input,
                              reset=reset, batch_size=batch_size or 50, seed=seed)

@@ -230,9 +230,17 @@ class SpikingLeNet5(SpikingClassifier):
 
 def lenet5_to_snn(model, calibration_X=None, normalisation="data", percentile=99.9, pooling="max",
                   input="constant", reset="subtract", batch_size=50, seed=0):
-    """Convert a trained :class:`~spikesim.ann.lenet5.LeNet5` to a :class:`SpikingLeNet5` (see module doc)."""
+    """Convert a trained LeNet5 to a :class:`SpikingLeNet5` (see module doc).
+
+    ``model``: a :class:`~spikesim.ann.lenet5.LeNet5`, or the lecture's PyTorch ``LeNet``
+    (a module or its ``state_dict``; see :mod:`spikesim.ann.torch_io`).
+    """
+    if not isinstance(model, LeNet5) and (hasattr(model, "state_dict") or
+                                          (hasattr(model, "keys") and "conv1.weight" in model.keys())):
+        from ..ann.torch_io import from_torch
+        model = from_torch(model, dtype=np.float64)
     if not isinstance(model, LeNet5):
-        raise TypeError(f"model must be a LeNet5, got {type(model).__name__}")
+        raise TypeError(f"model must be a LeNet5 or a PyTorch LeNet state_dict, got {type(model).__name__}")
     if calibration_X is not None:
         Xc = np.asarray(calibration_X)
         if Xc.size % 784 or Xc.ndim not in (2, 3, 4) or Xc.reshape(len(Xc), -1).shape[1] != 784:
