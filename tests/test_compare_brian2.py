@@ -145,3 +145,19 @@ def test_compare_cli_writes_report(tmp_path):
         assert key in rep
     assert rep["identical_spikes"] is True and rep["max_state_abs_err"] == 0.0
     assert (tmp_path / "comparison.png").stat().st_size > 5000
+
+
+def test_coba_exponential_euler_matches_brian2_with_large_conductances():
+    """Brian2's exponential_euler; conductances large enough that forward Euler would blow up."""
+    inp = PoissonGroup(30, rates=200.0)
+    G = NeuronGroup(8, "lif_coba", method="exponential_euler", El=-65 * mV, Ee=0.0, Ei=-100 * mV, gl=1.0,
+                    Cm=100 * ms, tau_e=1 * ms, tau_i=2 * ms, v_th=-52 * mV, v_reset=-65 * mV, refractory=5 * ms)
+    inh = PoissonGroup(2, rates=20.0)
+    Se = Synapses(inp, G, "ge", weight=lambda r, n: r.uniform(0, 1.0, n)).connect(p=0.7)
+    Si = Synapses(inh, G, "gi", weight=600.0).connect()
+    V = StateMonitor(G, ("v", "ge", "gi"), record=[0, 5])
+    net = Network(inp, inh, G, Se, Si, V, dt=0.5 * ms, seed=4)
+    r = compare(net, 0.2)
+    assert r.identical_spikes, str(r)
+    assert r.n_spikes_spikesim > 10
+    assert r.max_state_rel_err < 1e-9

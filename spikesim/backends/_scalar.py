@@ -14,8 +14,8 @@ import math
 import numpy as np
 from numba import njit
 
-EXACT, EULER, RK2, RK4 = 0, 1, 2, 3
-METHOD_CODES = {"exact": EXACT, "euler": EULER, "rk2": RK2, "rk4": RK4}
+EXACT, EULER, RK2, RK4, EXP_EULER = 0, 1, 2, 3, 4
+METHOD_CODES = {"exact": EXACT, "euler": EULER, "rk2": RK2, "rk4": RK4, "exponential_euler": EXP_EULER}
 
 
 # ---------------------------------------------------------------- integrators
@@ -82,6 +82,24 @@ def lif_coba_derivs(v, ge, gi, p):
     El, Ee, Ei, gl, Cm, tau_e, tau_i, I = p
     dv = (gl * (El - v) + ge * (Ee - v) + gi * (Ei - v) + I) / Cm
     return dv, -ge / tau_e, -gi / tau_i
+
+
+@njit(cache=True)
+def lif_coba_exponential_euler(v, ge, gi, p, dt, move_x):
+    """One exponential-Euler step of the conductance-based LIF (Brian2's ``exponential_euler``).
+
+    With the conductances held over the step, v relaxes exactly towards
+    v_inf = -B/A with rate A = -(gl + ge + gi)/Cm, B = (gl El + ge Ee + gi Ei + I)/Cm;
+    ge and gi decay exactly.  Stable for any conductance (Euler is not when
+    dt (gl + ge + gi)/Cm > 2).  ``move_x`` 0 holds v (refractory).
+    """
+    El, Ee, Ei, gl, Cm, tau_e, tau_i, I = p
+    A = -(gl + ge + gi) / Cm
+    B = (gl * El + ge * Ee + gi * Ei + I) / Cm
+    v_new = -B / A + (v + B / A) * math.exp(A * dt)
+    if move_x == 0.0:
+        v_new = v
+    return v_new, ge * math.exp(-dt / tau_e), gi * math.exp(-dt / tau_i)
 
 
 @njit(cache=True)

@@ -189,8 +189,15 @@ class ReferenceEngine:
             new = ((c[k, cols] > prev[k, cols]).astype(np.float64),) + tuple(c) + tuple(c)
         elif model == LIF_COBA:
             p = (par[0], par[1], par[2], par[3], par[4], par[5], par[6], I)
-            new = S.integrate3.py_func(method, S.lif_coba_derivs.py_func, x[0], x[1], x[2], p, dt,
-                                       nr.astype(np.float64))
+            if method == S.EXP_EULER:
+                f = S.lif_coba_exponential_euler.py_func
+                cols = [f(x[0, k], x[1, k], x[2, k], tuple(float(a[k]) for a in p), dt, float(nr[k]))
+                        for k in range(x.shape[1])]
+                new = tuple(np.array(c, dtype=np.float64).reshape(x.shape[1]) for c in zip(*cols)) if cols \
+                    else (x[0], x[1], x[2])
+            else:
+                new = S.integrate3.py_func(method, S.lif_coba_derivs.py_func, x[0], x[1], x[2], p, dt,
+                                           nr.astype(np.float64))
         elif model == IZHIKEVICH:
             p = (par[0], par[1], I)
             new = S.integrate2.py_func(method, S.izhikevich_derivs.py_func, x[0], x[1], p, dt,

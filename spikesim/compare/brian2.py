@@ -133,7 +133,8 @@ def _neuron_group(b2, g, dt):
         threshold = "v > v_th + theta"
         reset += "; theta += theta_plus"
     eqs = eqs + "".join("\n        " + d for d in declared)
-    method = {"exact": "exact", "euler": "euler", "rk2": "rk2", "rk4": "rk4"}[g.method]
+    method = {"exact": "exact", "euler": "euler", "rk2": "rk2", "rk4": "rk4",
+              "exponential_euler": "exponential_euler"}[g.method]
     G = b2.NeuronGroup(g.N, eqs, threshold=threshold, reset=reset, refractory=refractory, method=method,
                        namespace=ns, name=f"ss_{g.name}")
     for p, vals in params.items():

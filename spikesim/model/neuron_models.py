@@ -99,7 +99,7 @@ LIF_COBA_MODEL = NeuronModel(
                   tau_e=5 * ms, tau_i=10 * ms, I=0.0, v_th=-50 * mV, v_reset=-60 * mV),
     initial=dict(v="El", ge=0.0, gi=0.0),
     positive=("gl", "Cm", "tau_e", "tau_i"),
-    frozen=("v",), methods=("euler", "rk2", "rk4"),
+    frozen=("v",), methods=("euler", "rk2", "rk4", "exponential_euler"),
     doc="""Leaky integrate-and-fire with exponential conductance synapses (COBA).
 
     Cm dv/dt = gl (El - v) + ge (Ee - v) + gi (Ei - v) + I   (frozen while refractory)

@@ -72,7 +72,10 @@ def integrate_group(info, x, par, coef, last, ref, cur, cur_div, n, dt):
             p = (par[0, i], par[1, i], par[2, i], par[3, i], par[4, i], par[5, i], par[6, i],
                  par[i_row, i] + c[i * cs])
             move = 1.0 if (n - last[i]) >= ref[i] else 0.0
-            a, b, d = S.integrate3(method, S.lif_coba_derivs, x[0, i], x[1, i], x[2, i], p, dt, move)
+            if method == S.EXP_EULER:
+                a, b, d = S.lif_coba_exponential_euler(x[0, i], x[1, i], x[2, i], p, dt, move)
+            else:
+                a, b, d = S.integrate3(method, S.lif_coba_derivs, x[0, i], x[1, i], x[2, i], p, dt, move)
             x[0, i], x[1, i], x[2, i] = a, b, d
             bad |= (a - a) != 0.0
     elif model == IZHIKEVICH:

@@ -52,7 +52,10 @@ def _integrate_one(model, method, x, par, coef, i, I, nr, dt):
         return v
     if model == LIF_COBA:
         p = (par[0, i], par[1, i], par[2, i], par[3, i], par[4, i], par[5, i], par[6, i], I)
-        v, ge, gi = S.integrate3(method, S.lif_coba_derivs, x[0, i], x[1, i], x[2, i], p, dt, move)
+        if method == S.EXP_EULER:
+            v, ge, gi = S.lif_coba_exponential_euler(x[0, i], x[1, i], x[2, i], p, dt, move)
+        else:
+            v, ge, gi = S.integrate3(method, S.lif_coba_derivs, x[0, i], x[1, i], x[2, i], p, dt, move)
         x[0, i] = v
         x[1, i] = ge
         x[2, i] = gi
