@@ -189,3 +189,42 @@ def test_full_spike_buffers_end_chunks_without_losing_spikes():
     env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1", NUMBA_DISABLE_JIT="1")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
     assert "FULL-OK" in r.stdout, r.stdout[-2000:] + r.stderr[-3000:]
+
+
+def test_engine_reused_between_runs_sees_every_host_change():
+    """Between runs the cuda engine is kept; weights, parameters and restored states set on the host count."""
+    code = textwrap.dedent("""
+        import numpy as np
+        from spikesim import Network, NeuronGroup, PoissonGroup, SpikeMonitor, Synapses
+        from spikesim.plasticity import STDP
+        from spikesim.units import ms, mV
+        out = {}
+        for backend in ("cpu", "cuda"):
+            inp = PoissonGroup(10, rates=300.0)
+            G = NeuronGroup(4, "lif_cuba", El=-49 * mV, tau_m=[2 * ms, 3 * ms, 4 * ms, 5 * ms])
+            S = Synapses(inp, G, "ge", weight=2 * mV, plasticity=STDP(A_plus=0.1 * mV, A_minus=-0.1 * mV,
+                                                                      w_max=5 * mV)).connect()
+            M = SpikeMonitor(G)
+            net = Network(inp, G, S, M, seed=2)
+            net.run(3 * ms, backend=backend, progress=False)
+            eng = getattr(net, "_cuda_engine", None)
+            net.store()
+            S.w = np.full(len(S), 4 * mV)             # weights set on the host
+            G.El = -45 * mV                           # a parameter
+            net.run(3 * ms, backend=backend, progress=False)
+            if backend == "cuda":
+                assert net._cuda_engine is eng        # reused, not rebuilt
+            w_mid = S.w.copy()
+            net.restore()                             # back to the stored state
+            net.run(3 * ms, backend=backend, progress=False)
+            out[backend] = (M.i.copy(), M.step.copy(), w_mid, S.w.copy(), G.v.copy())
+        a, b = out["cpu"], out["cuda"]
+        assert a[0].size > 5
+        assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+        for x, y in zip(a[2:], b[2:]):
+            np.testing.assert_allclose(y, x, rtol=1e-12, atol=1e-15)
+        print("REUSE-OK", a[0].size)
+    """)
+    env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1", NUMBA_DISABLE_JIT="1")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
+    assert "REUSE-OK" in r.stdout, r.stdout[-2000:] + r.stderr[-3000:]

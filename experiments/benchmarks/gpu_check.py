@@ -14,6 +14,9 @@ One script, a few minutes on a GPU machine:
 2. Timings.  CUBA at 4k, 40k, 400k and 1M neurons (80 synapses per neuron,
    1 s): simulation time on cuda (float32) and cpu, their ratio, synaptic
    events per second; then CUBA 400k with pair STDP on every E->E synapse.
+   Each time is one ``Network.run(1 s)`` after a 1 ms warm-up run that
+   compiled the kernels and built the device engine, which the timed run
+   reuses (it still copies states and weights in and spikes out).
 
     python experiments/benchmarks/gpu_check.py [--sizes 4000,40000,400000,1000000] [--cpu-max 1000000]
 """

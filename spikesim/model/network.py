@@ -204,8 +204,14 @@ class Network:
         if backend == "reference":
             from ..backends.reference import ReferenceEngine
             return ReferenceEngine(cn)
+        # the cuda engine is kept between runs: device arrays, buffers and the recorded graph are reused
+        eng = getattr(self, "_cuda_engine", None)
+        if eng is not None and eng.cn is cn and eng.dtype == np.dtype(self.cuda_dtype) and eng.refresh():
+            return eng
         from ..backends.cuda import cuda_engine
-        return cuda_engine(cn, dtype=self.cuda_dtype)
+        self._cuda_engine = None       # free the old device arrays first
+        self._cuda_engine = cuda_engine(cn, dtype=self.cuda_dtype)
+        return self._cuda_engine
 
     @staticmethod
     def _progress_bar(n_total, progress):

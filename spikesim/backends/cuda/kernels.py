@@ -28,11 +28,11 @@ WARP = 4 if SIMULATOR else 32      # lanes that share one spike's synapses in :f
 
 
 @cuda.jit(device=True)
-def _integrate_one(model, method, x, par, coef, i, I, nr, dt):
-    """Advance neuron i of a group by one step; returns the new v."""
+def _integrate_one(model, method, x, par, coef, i, c, I, nr, dt):
+    """Advance neuron i of a group by one step (its parameters in column c: i, or 0 when shared); returns v."""
     if model == LIF_CUBA:
-        v, ge, gi = S.lif_cuba_exact(x[0, i], x[1, i], x[2, i], par[0, i], I,
-                                     coef[0, i], coef[1, i], coef[2, i], coef[3, i], coef[4, i])
+        v, ge, gi = S.lif_cuba_exact(x[0, i], x[1, i], x[2, i], par[0, c], I,
+                                     coef[0, c], coef[1, c], coef[2, c], coef[3, c], coef[4, c])
         if nr:
             x[0, i] = v
         x[1, i] = ge
@@ -51,7 +51,7 @@ def _integrate_one(model, method, x, par, coef, i, I, nr, dt):
             x[5 + k, i] = x[1 + k, i]
         return v
     if model == LIF_COBA:
-        p = (par[0, i], par[1, i], par[2, i], par[3, i], par[4, i], par[5, i], par[6, i], I)
+        p = (par[0, c], par[1, c], par[2, c], par[3, c], par[4, c], par[5, c], par[6, c], I)
         if method == S.EXP_EULER:
             v, ge, gi = S.lif_coba_exponential_euler(x[0, i], x[1, i], x[2, i], p, dt, move)
         else:
@@ -61,12 +61,12 @@ def _integrate_one(model, method, x, par, coef, i, I, nr, dt):
         x[2, i] = gi
         return v
     if model == IZHIKEVICH:
-        v, u = S.integrate2(method, S.izhikevich_derivs, x[0, i], x[1, i], (par[0, i], par[1, i], I), dt, move)
+        v, u = S.integrate2(method, S.izhikevich_derivs, x[0, i], x[1, i], (par[0, c], par[1, c], I), dt, move)
         x[0, i] = v
         x[1, i] = u
         return v
     # ADEX
-    p = (par[0, i], par[1, i], par[2, i], par[3, i], par[4, i], par[5, i], par[6, i], I)
+    p = (par[0, c], par[1, c], par[2, c], par[3, c], par[4, c], par[5, c], par[6, c], I)
     v, w = S.integrate2(method, S.adex_derivs, x[0, i], x[1, i], p, dt, move)
     x[0, i] = v
     x[1, i] = w
@@ -94,9 +94,12 @@ def _emit(i, n, slot, hist, hist_n, mon_i, mon_s, mon_c):
 
 
 @cuda.jit
-def neuron_step(clk, model, method, x, par, coef, last, ref, cur, cur_div, i_row, vth_row, dt, theta,
+def neuron_step(clk, model, method, x, par, coef, last, ref, uniform, cur, cur_div, i_row, vth_row, dt, theta,
                 theta_decay, hist, hist_n, hist_step, mon_i, mon_s, mon_c, err):
-    """Integrate, (decay the adaptive threshold,) test the threshold and emit spikes: one group, one step."""
+    """Integrate, (decay the adaptive threshold,) test the threshold and emit spikes: one group, one step.
+
+    ``uniform``: every neuron has the same parameters, which are then read from column 0 (one cached load
+    instead of a stream of per-neuron values)."""
     n = clk[0]
     start, stride = cuda.grid(1), cuda.gridsize(1)
     if start == 0:
@@ -106,11 +109,12 @@ def neuron_step(clk, model, method, x, par, coef, last, ref, cur, cur_div, i_row
     cs = 0 if cur.shape[1] == 1 else 1
     adaptive = theta.size > 0
     for i in range(start, x.shape[1], stride):
-        nr = (n - last[i]) >= ref[i]
-        v = _integrate_one(model, method, x, par, coef, i, par[i_row, i] + cur[row, i * cs], nr, dt)
+        c = 0 if uniform else i
+        nr = (n - last[i]) >= ref[c]
+        v = _integrate_one(model, method, x, par, coef, i, c, par[i_row, c] + cur[row, i * cs], nr, dt)
         if not math.isfinite(v):
             cuda.atomic.min(err, 0, n)
-        th = par[vth_row, i]
+        th = par[vth_row, c]
         if adaptive:
             theta[i] *= theta_decay
             th += theta[i]

@@ -18,7 +18,7 @@ from numba import cuda
 from ...model.neuron_models import POISSON, SPIKEGEN
 from ...plasticity.hebbian import RULE_HEBBIAN, VARIANT_BCM
 from ..compiled import (EMPTY_STEP, INFO_I_ROW, INFO_INCR_ROW, INFO_INCR_VAR, INFO_METHOD, INFO_MODEL,
-                        INFO_SUBTRACT, INFO_VRESET, INFO_VTH, ChunkResult)
+                        INFO_SUBTRACT, INFO_UNIFORM, INFO_VRESET, INFO_VTH, ChunkResult)
 from . import kernels as K
 
 THREADS = 8 if K.SIMULATOR else 256
@@ -41,6 +41,33 @@ def _blocks(n):
     return max(1, min(MAX_BLOCKS, (int(n) + THREADS - 1) // THREADS))
 
 
+class _ShapeChanged(Exception):
+    pass
+
+
+class _Uploader:
+    """Host -> device copies: allocate the first time, then copy into the same device arrays."""
+
+    def __init__(self, allocate):
+        self.allocate = allocate
+
+    def one(self, d, host, dtype=None):
+        a = np.ascontiguousarray(host, dtype=dtype if dtype is not None else host.dtype)
+        if self.allocate or d is None:
+            return cuda.to_device(a)
+        if d.shape != a.shape or d.dtype != a.dtype:
+            raise _ShapeChanged
+        if a.size:
+            d.copy_to_device(a)
+        return d
+
+    def all(self, engine, name, arrays, dtype):
+        old = getattr(engine, name, None)
+        if not self.allocate and (old is None or len(old) != len(arrays)):
+            raise _ShapeChanged
+        setattr(engine, name, [self.one(None if self.allocate else old[k], a, dtype) for k, a in enumerate(arrays)])
+
+
 class CudaEngine:
     """Runs a :class:`~spikesim.backends.compiled.CompiledNetwork` on the GPU (or numba's CUDA simulator).
 
@@ -61,51 +88,83 @@ class CudaEngine:
         self.use_graphs = use_graphs and not K.SIMULATOR
         self.graph_status = "not built"
         self._graph = None
-        f = self.dtype
-        dev = cuda.to_device
-        fl = lambda a: dev(np.ascontiguousarray(a, dtype=f))        # noqa: E731
         G = len(cn.groups)
-        self.d_state = [fl(a) for a in cn.state]
-        self.d_params = [fl(a) for a in cn.params]
-        self.d_coef = [fl(a) for a in cn.coef]
-        self.d_cur = [fl(a) for a in cn.current]
-        self.d_last = [dev(a) for a in cn.lastspike]
-        self.d_ref = [dev(a) for a in cn.ref_steps]
-        self.d_theta = [fl(a) for a in cn.theta]
-        self.d_pnext = [dev(a) for a in cn.p_next]
-        self.d_pdraws = [dev(a) for a in cn.p_draws]
-        self.d_plog = [dev(a) for a in cn.p_log1mp]
-        self.d_evstep = [dev(a) for a in cn.ev_step]
-        self.d_evidx = [dev(a.astype(np.int32)) for a in cn.ev_idx]
+        dev = cuda.to_device
+        # structure: fixed once the network is built
         self.D = [cn.hist_n[g].size + 1 for g in range(G)]
         self.d_hist = [cuda.device_array((self.D[g], max(1, cn.groups[g].N)), np.int32) for g in range(G)]
         self.d_hist_n = [cuda.device_array(self.D[g], np.int64) for g in range(G)]
         self.d_hist_step = [cuda.device_array(self.D[g], np.int64) for g in range(G)]
         self.clk = dev(np.zeros(1, np.int64))
-        self.err = dev(np.array([NEVER], np.int64))
-        self.err_ring = dev(np.full(max(1, len(cn.synapses)), NEVER, np.int64))
-        # synapses: static arrays once; plastic weights and traces are copied back per chunk
         self.d_dptr = [dev(a) for a in cn.s_dptr]
         self.d_udelay = [dev(a) for a in cn.s_udelay]
         self.d_post = [dev(a) for a in cn.s_post]
-        self.d_w = [fl(a) for a in cn.s_w]
-        self.d_target = [self.d_state[gpost][t] for (_, gpost, t) in cn.syn_info]
         self.plastic = [s.plasticity is not None for s in cn.synapses]
         self.changing = set(k for k, p in enumerate(self.plastic) if p) | set(int(x) for x in cn.norm_info[:, 0])
-        self.d_rule = {}
-        for k, s in enumerate(cn.synapses):
-            if self.plastic[k]:
-                self.d_rule[k] = dict(
-                    info=dev(cn.s_rule_info[k]), par=dev(cn.s_rule_par[k]), table=fl(cn.s_decay_table[k]),
-                    xpre=fl(cn.s_trace_pre[k]), tpre=dev(cn.s_trace_pre_step[k]), xpost=fl(cn.s_trace_post[k]),
-                    tpost=dev(cn.s_trace_post_step[k]), ring_pre=dev(cn.s_ring_pre[k]),
-                    ring_pos_pre=dev(cn.s_ring_pre_pos[k]), ring_post=dev(cn.s_ring_post[k]),
-                    ring_pos_post=dev(cn.s_ring_post_pos[k]))
         self.d_rev = {k: (dev(cn.s_rev_ptr[k]), dev(cn.s_rev_syn[k]), dev(cn.s_rev_block[k]))
                       for k in range(len(cn.synapses)) if k in self.changing}
+        # everything a user or a restore() may change between runs
+        self._mutable(allocate=True)
+        self.d_target = [self.d_state[gpost][t] for (_, gpost, t) in cn.syn_info]
         self._uploaded = False
         self._alloc_monitors()
         self._steps = self._plan()
+        self._plan_key = self._scalars(self._steps)
+
+    def _mutable(self, allocate):
+        """Copy states, parameters, inputs, weights and plasticity state to the device (allocating them once)."""
+        cn, f = self.cn, self.dtype
+        put = _Uploader(allocate)
+        fl = lambda name, arrays: put.all(self, name, arrays, f)          # noqa: E731
+        same = lambda name, arrays: put.all(self, name, arrays, None)     # noqa: E731
+        fl("d_state", cn.state)
+        fl("d_params", cn.params)
+        fl("d_coef", cn.coef)
+        fl("d_cur", cn.current)
+        same("d_last", cn.lastspike)
+        same("d_ref", cn.ref_steps)
+        fl("d_theta", cn.theta)
+        same("d_pnext", cn.p_next)
+        same("d_pdraws", cn.p_draws)
+        same("d_plog", cn.p_log1mp)
+        same("d_evstep", cn.ev_step)
+        put.all(self, "d_evidx", cn.ev_idx, np.int32)
+        fl("d_w", cn.s_w)
+        self.err = put.one(None if allocate else self.err, np.array([NEVER], np.int64))
+        self.err_ring = put.one(None if allocate else self.err_ring, np.full(max(1, len(cn.synapses)), NEVER, np.int64))
+        if allocate:
+            self.d_rule = {k: {} for k, p in enumerate(self.plastic) if p}
+        for k, r in self.d_rule.items():
+            for key, host, dtype in (("info", cn.s_rule_info[k], None), ("par", cn.s_rule_par[k], None),
+                                     ("table", cn.s_decay_table[k], f), ("xpre", cn.s_trace_pre[k], f),
+                                     ("tpre", cn.s_trace_pre_step[k], None), ("xpost", cn.s_trace_post[k], f),
+                                     ("tpost", cn.s_trace_post_step[k], None), ("ring_pre", cn.s_ring_pre[k], None),
+                                     ("ring_pos_pre", cn.s_ring_pre_pos[k], None),
+                                     ("ring_post", cn.s_ring_post[k], None),
+                                     ("ring_pos_post", cn.s_ring_post_pos[k], None)):
+                r[key] = put.one(r.get(key), host, dtype)
+
+    def refresh(self):
+        """Make this engine ready for another run of the same built network.
+
+        Copies everything that may have changed on the host into the existing
+        device arrays (so a recorded CUDA graph stays valid).  Returns False
+        when an array changed shape (the caller then builds a new engine).
+        """
+        try:
+            self._mutable(allocate=False)
+        except _ShapeChanged:
+            return False
+        self._uploaded = False
+        steps = self._plan()
+        key = self._scalars(steps)
+        if key != self._plan_key:          # a parameter baked into the launches changed: record anew
+            self._steps, self._plan_key, self._graph = steps, key, None
+        return True
+
+    @staticmethod
+    def _scalars(steps):
+        return tuple(tuple(a for a in args if not hasattr(a, "copy_to_host")) for _, _, _, args in steps)
 
     # ------------------------------------------------------------------ buffers
     def _upload_history(self, n0):
@@ -185,7 +244,8 @@ class CudaEngine:
                 cur = self.d_cur[g]
                 steps.append((K.neuron_step, _blocks(N), THREADS,
                               (self.clk, int(info[INFO_MODEL]), int(info[INFO_METHOD]), self.d_state[g],
-                               self.d_params[g], self.d_coef[g], self.d_last[g], self.d_ref[g], cur,
+                               self.d_params[g], self.d_coef[g], self.d_last[g], self.d_ref[g],
+                               bool(info[INFO_UNIFORM]), cur,
                                int(cn.current_div[g]), int(info[INFO_I_ROW]), int(info[INFO_VTH]), dt,
                                self.d_theta[g], float(cn.theta_par[g, 0])) + ring + mon + (self.err,)))
         for s, (gpre, gpost, _) in enumerate(cn.syn_info):
@@ -340,11 +400,19 @@ class CudaEngine:
         for g in cn.spike_groups:
             bi, bs, c, cap = self.spk[g]
             k = min(int(c.copy_to_host()[0]), cap)
-            i, st = bi.copy_to_host()[:k], bs.copy_to_host()[:k]
+            i = bi[:k].copy_to_host() if k else np.zeros(0, np.int32)
+            st = bs[:k].copy_to_host() if k else np.zeros(0, np.int64)
             keep = st < end
             i, st = i[keep], st[keep]
-            order = np.lexsort((i, st))
-            spikes.append((i[order], st[order]))
+            N = max(1, cn.groups[g].N)
+            if st.size and (int(st.max()) + 1) < (1 << 62) // N:
+                key = np.sort(st * N + i)         # one int64 key: (step, index) order, much faster than lexsort
+                st, i = np.divmod(key, N)
+                i = i.astype(np.int32)
+            elif st.size:
+                order = np.lexsort((i, st))
+                i, st = i[order], st[order]
+            spikes.append((i, st))
         states = []
         for m, (buf, _, _, _) in zip(cn.state_monitors, self.sm_buf):
             first = (n0 - 1) // m.every + 1
