@@ -57,7 +57,7 @@ RULE = dict(A2_plus=0.0, A3_plus=1e-2, A2_minus=1e-4, A3_minus=0.0, tau_plus=20 
             tau_x=20 * ms, tau_y=40 * ms, pairing="nearest", w_min=0.0, w_max=1.0)
 
 
-def build(n_e=400, batch=1, learn=True, weights=None, theta=None, seed=0):
+def build(n_e=400, batch=1, learn=True, weights=None, theta=None, seed=0, backend="cpu"):
     """The network for ``batch`` independent copies (batch > 1 only with learn=False).
 
     Returns (net, parts) with parts: inputs, E, I, S (input synapses), M (E spike monitor).
@@ -88,7 +88,7 @@ def build(n_e=400, batch=1, learn=True, weights=None, theta=None, seed=0):
     net.build()
     if theta is not None:
         E.theta[:] = np.tile(theta, batch)
-    return net, dict(inputs=inputs, E=E, I=I, S=S, M=M, n_e=n_e, batch=batch)
+    return net, dict(inputs=inputs, E=E, I=I, S=S, M=M, n_e=n_e, batch=batch, backend=backend)
 
 
 def _normalise(S, n_e):
@@ -112,20 +112,20 @@ def _present(net, parts, images, max_intensity=16):
             _normalise(parts["S"], n_e)
         start = M.num_spikes
         inputs.rates = rates.ravel()
-        net.run(T_SHOW, progress=False)
+        net.run(T_SHOW, backend=parts["backend"], progress=False)
         i = M.i[start:]
         c = np.bincount(i, minlength=B * n_e).reshape(B, n_e)
         inputs.rates = np.zeros(B * 784)
-        net.run(T_REST, progress=False)
+        net.run(T_REST, backend=parts["backend"], progress=False)
         counts[todo] = c[todo]
         todo = todo[c[todo].sum(axis=1) < 5]
         intensity += 1
     return counts
 
 
-def train(X, n_e=400, epochs=1, seed=0, progress=True):
+def train(X, n_e=400, epochs=1, seed=0, progress=True, backend="cpu"):
     """Unsupervised training on images X (n, 784) in [0, 1]: (weights (784, n_e), theta (n_e,))."""
-    net, parts = build(n_e, learn=True, seed=seed)
+    net, parts = build(n_e, learn=True, seed=seed, backend=backend)
     order = np.concatenate([np.random.default_rng(seed + e).permutation(len(X)) for e in range(epochs)])
     it = order
     if progress:
@@ -136,7 +136,7 @@ def train(X, n_e=400, epochs=1, seed=0, progress=True):
     return parts["S"].w.reshape(784, n_e).copy(), parts["E"].theta.copy()
 
 
-def responses(weights, theta, X, batch=50, seed=0, progress=True):
+def responses(weights, theta, X, batch=50, seed=0, progress=True, backend="cpu"):
     """Spike counts (n, n_e) of the frozen network for each image of X."""
     n_e = weights.shape[1]
     out = np.zeros((len(X), n_e), dtype=np.int64)
@@ -148,7 +148,8 @@ def responses(weights, theta, X, batch=50, seed=0, progress=True):
     for s in starts:
         xb = X[s:s + batch]
         if parts is None or parts["batch"] != len(xb):
-            net, parts = build(n_e, batch=len(xb), learn=False, weights=weights, theta=theta, seed=seed)
+            net, parts = build(n_e, batch=len(xb), learn=False, weights=weights, theta=theta, seed=seed,
+                               backend=backend)
         out[s:s + len(xb)] = _present(net, parts, xb)
     return out
 
@@ -221,6 +222,7 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=pathlib.Path, default=None)
     ap.add_argument("--quiet", action="store_true")
+    ap.add_argument("--backend", choices=["cpu", "cuda"], default="cpu")
     args = ap.parse_args(argv)
     from spikesim.bridges import snn_to_ann
     from spikesim.data.mnist import load_protocol
@@ -234,12 +236,12 @@ def main(argv=None):
         Xte, yte = Xte[:args.n_test], yte[:args.n_test]
     prog = not args.quiet
     t0 = time.perf_counter()
-    W, theta = train(Xtr, args.n, args.epochs, args.seed, prog)
+    W, theta = train(Xtr, args.n, args.epochs, args.seed, prog, backend=args.backend)
     t_train = time.perf_counter() - t0
     np.savez(out / "weights.npz", weights=W, theta=theta)
     t0 = time.perf_counter()
-    c_train = responses(W, theta, Xtr, seed=args.seed, progress=prog)
-    c_test = responses(W, theta, Xte, seed=args.seed + 1, progress=prog)
+    c_train = responses(W, theta, Xtr, seed=args.seed, progress=prog, backend=args.backend)
+    c_test = responses(W, theta, Xte, seed=args.seed + 1, progress=prog, backend=args.backend)
     t_eval = time.perf_counter() - t0
     labels = assign_labels(c_train, ytr)
     acc_labels = float(np.mean(predict_by_labels(c_test, labels) == yte))

@@ -228,3 +228,25 @@ def test_engine_reused_between_runs_sees_every_host_change():
     env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1", NUMBA_DISABLE_JIT="1")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
     assert "REUSE-OK" in r.stdout, r.stdout[-2000:] + r.stderr[-3000:]
+
+
+def test_converted_mlp_runs_on_cuda_like_on_cpu():
+    code = textwrap.dedent("""
+        import numpy as np
+        from spikesim.bridges.ann_to_snn import SpikingClassifier
+        rng = np.random.default_rng(0)
+        layers = [(rng.normal(0, 0.3, (12, 8)), rng.normal(0, 0.05, 8)), (rng.normal(0, 0.3, (8, 3)), np.zeros(3))]
+        X = rng.random((6, 12))
+        res = {}
+        for backend in ("cpu", "cuda"):
+            clf = SpikingClassifier(layers, np.ones(2), batch_size=4, backend=backend)
+            c, v = clf._scores(X, [30])
+            res[backend] = (c[30], v[30])
+        assert res["cpu"][0].sum() > 0
+        assert np.array_equal(res["cpu"][0], res["cuda"][0])
+        np.testing.assert_allclose(res["cuda"][1], res["cpu"][1], rtol=1e-12, atol=1e-14)
+        print("CONVERTED-OK")
+    """)
+    env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1", NUMBA_DISABLE_JIT="1")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
+    assert "CONVERTED-OK" in r.stdout, r.stdout[-2000:] + r.stderr[-3000:]

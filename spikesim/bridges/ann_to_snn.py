@@ -78,7 +78,7 @@ class SpikingClassifier:
     Ties (e.g. no output spike) are broken by the output membrane potential.
     """
 
-    def __init__(self, layers, lambdas, input="constant", reset="subtract", batch_size=500, seed=0):
+    def __init__(self, layers, lambdas, input="constant", reset="subtract", batch_size=500, seed=0, backend="cpu"):
         if input not in ("constant", "poisson"):
             raise ValueError(f"input must be 'constant' or 'poisson', got {input!r}")
         if reset not in ("subtract", "zero"):
@@ -88,6 +88,9 @@ class SpikingClassifier:
         self.batch_size = check_int("batch_size", batch_size, minimum=1)
         self.seed = seed
         self.progress = False       # a progress bar over batches (set by ``spikesim convert``)
+        if backend not in ("cpu", "reference", "cuda"):
+            raise ValueError(f"backend must be 'cpu', 'reference' or 'cuda', got {backend!r}")
+        self.backend = backend      # engine backend the spiking network runs on
 
     def _network(self, X):
         """The spiking network for a batch of images: every layer holds ``len(X)`` copies."""
@@ -137,7 +140,7 @@ class SpikingClassifier:
         for s in starts:
             xb = X[s:s + self.batch_size]
             net, out, M, V = self._network(xb)
-            net.run(T * net.dt, progress=False)
+            net.run(T * net.dt, backend=self.backend, progress=False)
             v_all = np.concatenate([V.v, out.v[:, None]], axis=1)   # v after 0..T steps
             for t in timesteps:
                 c = np.bincount(M.i[M.step < t], minlength=out.N)
@@ -165,7 +168,7 @@ class SpikingClassifier:
 
 
 def ann_to_snn(model, calibration_X=None, normalisation="data", percentile=99.9, input="constant",
-               reset="subtract", batch_size=None, seed=0, pooling="max"):
+               reset="subtract", batch_size=None, seed=0, pooling="max", backend="cpu"):
     """Convert a trained Perceptron, ReLU MLP or LeNet5 to a spiking classifier (see module doc).
 
     LeNet5 goes through :func:`spikesim.bridges.conv_snn.lenet5_to_snn` (``pooling`` "max" or
@@ -176,7 +179,8 @@ def ann_to_snn(model, calibration_X=None, normalisation="data", percentile=99.9,
                                                                       "conv1.weight" in model.keys()):
         from .conv_snn import lenet5_to_snn
         return lenet5_to_snn(model, calibration_X, normalisation, percentile, pooling=pooling, input=input,
-                             reset=reset, batch_size=batch_size or 50, seed=seed)
+                             reset=reset, batch_size=batch_size or 50, seed=seed, backend=backend)
     batch_size = batch_size or 500
     layers, lambdas = normalise_layers(dense_layers(model), calibration_X, normalisation, percentile)
-    return SpikingClassifier(layers, lambdas, input=input, reset=reset, batch_size=batch_size, seed=seed)
+    return SpikingClassifier(layers, lambdas, input=input, reset=reset, batch_size=batch_size, seed=seed,
+                             backend=backend)

@@ -141,7 +141,8 @@ class SpikingLeNet5(SpikingClassifier):
         Images simulated at once (independent copies of the network).
     """
 
-    def __init__(self, params, lambdas, pooling="max", input="constant", reset="subtract", batch_size=50, seed=0):
+    def __init__(self, params, lambdas, pooling="max", input="constant", reset="subtract", batch_size=50, seed=0,
+                 backend="cpu"):
         if pooling not in ("max", "average"):
             raise ValueError(f"pooling must be 'max' or 'average', got {pooling!r}")
         if input != "constant":
@@ -150,7 +151,8 @@ class SpikingLeNet5(SpikingClassifier):
         L = lambdas
         # (W, b) as spikesim will use them, normalised: dense W as (n_in, n_out)
         layers = [(p["fc3.weight"].T * L[3] / L[4], p["fc3.bias"] / L[4])]
-        super().__init__(layers, lambdas, input=input, reset=reset, batch_size=batch_size, seed=seed)
+        super().__init__(layers, lambdas, input=input, reset=reset, batch_size=batch_size, seed=seed,
+                         backend=backend)
         self.params, self.pooling = p, pooling
         self.conv1 = (p["conv1.weight"] / L[0], p["conv1.bias"] / L[0])
         self.conv2 = (p["conv2.weight"] * L[0] / L[1], p["conv2.bias"] / L[1])
@@ -223,13 +225,13 @@ class SpikingLeNet5(SpikingClassifier):
     def layer_spikes(self, image, timesteps=100):
         """Spike trains of every layer for one image: list of (name, n_units, i, step)."""
         net, out, M, V = self._network(np.asarray(image, dtype=np.float64).reshape(1, -1), record_all=True)
-        net.run(timesteps * net.dt, progress=False)
+        net.run(timesteps * net.dt, backend=self.backend, progress=False)
         return [(name, g.N, m.i.copy(), m.step.copy())
                 for name, g, m in zip(self.layer_names, self._groups, self._monitors)]
 
 
 def lenet5_to_snn(model, calibration_X=None, normalisation="data", percentile=99.9, pooling="max",
-                  input="constant", reset="subtract", batch_size=50, seed=0):
+                  input="constant", reset="subtract", batch_size=50, seed=0, backend="cpu"):
     """Convert a trained LeNet5 to a :class:`SpikingLeNet5` (see module doc).
 
     ``model``: a :class:`~spikesim.ann.lenet5.LeNet5`, or the lecture's PyTorch ``LeNet``
@@ -247,4 +249,4 @@ def lenet5_to_snn(model, calibration_X=None, normalisation="data", percentile=99
             raise ValueError(f"calibration_X must be 28x28 images (n, 784) or (n, 28, 28), got shape {Xc.shape}")
     lambdas = lenet5_lambdas(model, calibration_X, normalisation, percentile)
     return SpikingLeNet5(model.params_, lambdas, pooling=pooling, input=input, reset=reset, batch_size=batch_size,
-                         seed=seed)
+                         seed=seed, backend=backend)

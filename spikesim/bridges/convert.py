@@ -49,6 +49,7 @@ def main(argv=None):
     ap.add_argument("--reset", choices=["subtract", "zero"], default="subtract")
     ap.add_argument("--n", type=int, default=None, help="only the first N held-out images")
     ap.add_argument("--batch-size", type=int, default=None)
+    ap.add_argument("--backend", choices=["cpu", "cuda"], default="cpu")
     args = ap.parse_args(argv)
     try:
         ts = sorted({int(t) for t in args.timesteps.split(",") if t.strip()})
@@ -68,7 +69,7 @@ def main(argv=None):
     calib = Xtr[rng.choice(len(Xtr), size=min(args.calibration, len(Xtr)), replace=False)]
     snn = ann_to_snn(model, calib.reshape(len(calib), -1), normalisation=args.normalisation,
                      percentile=args.percentile, reset=args.reset, batch_size=args.batch_size,
-                     pooling=args.pooling)
+                     pooling=args.pooling, backend=args.backend)
     ann_acc = float(np.mean(model.predict(Xte.reshape(len(Xte), -1) if type(model).__name__ != "LeNet5" else Xte)
                             == yte))
     print(f"ANN ({type(model).__name__}) accuracy on {len(Xte)} held-out images: {100 * ann_acc:.2f} %", flush=True)
@@ -82,7 +83,7 @@ def main(argv=None):
                    ann_accuracy=ann_acc, snn_accuracy={str(t): curve[t] for t in ts},
                    images_per_s=len(Xte) / wall, images_per_s_timesteps=ts[-1], wall_s=wall,
                    normalisation=args.normalisation, percentile=args.percentile, pooling=args.pooling,
-                   reset=args.reset, lambdas=[float(x) for x in snn.lambdas])
+                   reset=args.reset, backend=args.backend, lambdas=[float(x) for x in snn.lambdas])
     print(f"{summary['images_per_s']:.1f} images/s at {ts[-1]} steps (network building included)")
     _figures(out, snn, model, Xte, yte, curve, ann_acc, ts)
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
