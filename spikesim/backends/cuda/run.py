@@ -8,7 +8,10 @@ Without graph support (or under numba's CUDA simulator) it launches the
 kernels directly.  Monitors record into device buffers that are copied back
 once per chunk; group states, traces and plastic weights are copied back into
 the description objects at the end of each chunk (so ``G.v`` is live and
-store/restore work).  Everything the cpu backend runs is supported.
+store/restore work).  The Network keeps its engine between runs:
+:meth:`CudaEngine.refresh` copies whatever may have changed on the host into
+the existing device arrays, so buffers and the recorded graph are reused.
+Everything the cpu backend runs is supported.
 """
 from __future__ import annotations
 
