@@ -43,3 +43,30 @@ def test_mlp_reaches_95_percent():
 def test_lenet5_reaches_97_5_percent():
     _, s, _, _ = train("lenet5", MNIST_DIR, epochs=6, seed=0, progress=False, augment_shift=0)
     assert s["test_accuracy"] >= 0.975
+
+
+def test_convert_cli_perceptron_and_lenet5(tmp_path):
+    """spikesim convert: summary.json fields, the accuracy figure, the LeNet5 layer raster, bad input."""
+    from spikesim.ann.lenet5 import LeNet5
+    main(["train", "perceptron", "--data", str(MNIST_DIR), "--epochs", "2", "--out", str(tmp_path / "p"), "--quiet"])
+    out = tmp_path / "cp"
+    main(["convert", str(tmp_path / "p" / "model.npz"), "--data", str(MNIST_DIR), "--timesteps", "10,40",
+          "--n", "60", "--calibration", "200", "--out", str(out)])
+    s = json.loads((out / "summary.json").read_text())
+    assert s["model_class"] == "Perceptron" and s["n_images"] == 60
+    assert set(s["snn_accuracy"]) == {"10", "40"} and s["images_per_s"] > 0
+    assert s["ann_accuracy"] > 0.8 and s["snn_accuracy"]["40"] > s["ann_accuracy"] - 0.1
+    assert (out / "accuracy_vs_timesteps.png").stat().st_size > 1000
+    # an (untrained) LeNet5: the layer raster is written too
+    m = LeNet5(random_state=0)
+    m.init_params()
+    m.save(tmp_path / "lenet.npz")
+    out2 = tmp_path / "cl"
+    main(["convert", str(tmp_path / "lenet.npz"), "--data", str(MNIST_DIR), "--timesteps", "5", "--n", "4",
+          "--calibration", "20", "--out", str(out2)])
+    assert json.loads((out2 / "summary.json").read_text())["model_class"] == "LeNet5"
+    assert (out2 / "layer_raster.png").stat().st_size > 1000
+    with pytest.raises(SystemExit, match="timesteps"):
+        main(["convert", str(tmp_path / "lenet.npz"), "--data", str(MNIST_DIR), "--timesteps", "0"])
+    with pytest.raises(SystemExit, match="does not exist"):
+        main(["convert", str(tmp_path / "missing.npz"), "--data", str(MNIST_DIR)])

@@ -70,8 +70,7 @@ def main(argv=None):
     snn = ann_to_snn(model, calib.reshape(len(calib), -1), normalisation=args.normalisation,
                      percentile=args.percentile, reset=args.reset, batch_size=args.batch_size,
                      pooling=args.pooling, backend=args.backend)
-    ann_acc = float(np.mean(model.predict(Xte.reshape(len(Xte), -1) if type(model).__name__ != "LeNet5" else Xte)
-                            == yte))
+    ann_acc = float(np.mean(model.predict(Xte.reshape(len(Xte), -1)) == yte))
     print(f"ANN ({type(model).__name__}) accuracy on {len(Xte)} held-out images: {100 * ann_acc:.2f} %", flush=True)
     snn.progress = True
     t0 = time.perf_counter()
