@@ -15,6 +15,13 @@ pytest.importorskip("numba.cuda")
 
 TESTS = pathlib.Path(__file__).resolve().parent
 
+
+def _simulate(code, marker, timeout=900):
+    """Run ``code`` in a fresh interpreter on numba's CUDA simulator; it must print ``marker``."""
+    env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1", NUMBA_DISABLE_JIT="1")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=timeout)
+    assert r.returncode == 0 and marker in r.stdout, r.stdout[-2000:] + r.stderr[-4000:]
+
 SCRIPT = textwrap.dedent("""
     import sys, numpy as np
     sys.path.insert(0, {tests!r})
@@ -64,13 +71,8 @@ SCRIPT = textwrap.dedent("""
 """)
 
 
-def test_cuda_backend_matches_cpu_under_the_simulator(tmp_path):
-    script = tmp_path / "cuda_check.py"
-    script.write_text(SCRIPT.format(tests=str(TESTS)))
-    env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1", NUMBA_DISABLE_JIT="1")
-    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=900)
-    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-4000:]
-    assert "CUDA-OK" in r.stdout
+def test_cuda_backend_matches_cpu_under_the_simulator():
+    _simulate(SCRIPT.format(tests=str(TESTS)), "CUDA-OK")
 
 
 def test_cuda_without_gpu_fails_at_once_with_a_clear_message():
@@ -150,15 +152,10 @@ PLASTIC = textwrap.dedent("""
 """)
 
 
-def test_plasticity_homeostasis_and_weight_monitors_match_cpu_under_the_simulator(tmp_path):
+def test_plasticity_homeostasis_and_weight_monitors_match_cpu_under_the_simulator():
     """Every rule (pair STDP soft bounds with delays, triplet, rectangular window, Hebb, Oja, BCM), adaptive
     thresholds, normalisation and weight monitors: cuda float64 gives the cpu spikes and weights to 1e-12."""
-    script = tmp_path / "cuda_plastic.py"
-    script.write_text(PLASTIC)
-    env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1", NUMBA_DISABLE_JIT="1")
-    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=900)
-    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-4000:]
-    assert "PLASTIC-OK" in r.stdout
+    _simulate(PLASTIC, "PLASTIC-OK")
 
 
 def test_simulator_without_disabled_jit_is_refused_clearly():
@@ -186,9 +183,7 @@ def test_full_spike_buffers_end_chunks_without_losing_spikes():
         assert np.array_equal(out[0][0], out[1][0]) and np.array_equal(out[0][1], out[1][1])
         print("FULL-OK", out[0][0].size)
     """)
-    env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1", NUMBA_DISABLE_JIT="1")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
-    assert "FULL-OK" in r.stdout, r.stdout[-2000:] + r.stderr[-3000:]
+    _simulate(code, "FULL-OK")
 
 
 def test_engine_reused_between_runs_sees_every_host_change():
@@ -225,9 +220,7 @@ def test_engine_reused_between_runs_sees_every_host_change():
             np.testing.assert_allclose(y, x, rtol=1e-12, atol=1e-15)
         print("REUSE-OK", a[0].size)
     """)
-    env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1", NUMBA_DISABLE_JIT="1")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
-    assert "REUSE-OK" in r.stdout, r.stdout[-2000:] + r.stderr[-3000:]
+    _simulate(code, "REUSE-OK")
 
 
 def test_converted_mlp_runs_on_cuda_like_on_cpu():
@@ -247,6 +240,4 @@ def test_converted_mlp_runs_on_cuda_like_on_cpu():
         np.testing.assert_allclose(res["cuda"][1], res["cpu"][1], rtol=1e-12, atol=1e-14)
         print("CONVERTED-OK")
     """)
-    env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1", NUMBA_DISABLE_JIT="1")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
-    assert "CONVERTED-OK" in r.stdout, r.stdout[-2000:] + r.stderr[-3000:]
+    _simulate(code, "CONVERTED-OK")
