@@ -13,12 +13,13 @@ from .. import _scalar as S
 
 @njit(cache=True)
 def pre_block(n, dt, b, lo, hi, post, w, target_row, info, par, table, xpre, tpre, xpost, tpost, ring_pre,
-              ring_pos_pre, ring_post, add_target=True):
+              ring_pos_pre, ring_post):
     """A spike arrives at the synapses ``lo:hi`` of block ``b`` (one source, one delay).
 
-    Applies ``target += w`` (unless ``add_target`` is False: the cuda backend
-    adds atomically beforehand) then the rule's pre-side update.  Returns
-    True on a rectangular-window ring overflow.
+    Applies ``target += w`` then the rule's pre-side update.  Returns True on
+    a rectangular-window ring overflow.  The same update, split for one
+    thread per block and one per synapse (the cuda backend): :func:`pre_factor`,
+    :func:`pre_commit`, :func:`pre_synapse`.
     """
     nearest = info[INFO_PAIRING] == PAIR_NEAREST
     overflow = False
@@ -33,17 +34,15 @@ def pre_block(n, dt, b, lo, hi, post, w, target_row, info, par, table, xpre, tpr
             overflow = S.ring_push(ring_pre, ring_pos_pre, b, n, info[INFO_WSTEPS])
         for s in range(lo, hi):
             j = post[s]
-            if add_target:
-                target_row[j] += w[s]
+            target_row[j] += w[s]
             if exp_window:
                 dep = S.decayed(xpost[0, j], n, tpost[j], table, 1, dt, tau_minus)
             else:
                 dep = A_minus * S.ring_count(ring_post, j, n, 1, info[INFO_WSTEPS])
             w[s] = S.bounded_update(w[s], dep, w_min, w_max, mu)
     elif info[INFO_KIND] == RULE_HEBBIAN:
-        if add_target:
-            for s in range(lo, hi):
-                target_row[post[s]] += w[s]
+        for s in range(lo, hi):
+            target_row[post[s]] += w[s]
         xpre[0, b] = S.decayed(xpre[0, b], n, tpre[b], table, 0, dt, par[1]) + 1.0 / par[1]
         tpre[b] = n
     else:  # triplet
@@ -56,11 +55,78 @@ def pre_block(n, dt, b, lo, hi, post, w, target_row, info, par, table, xpre, tpr
         tpre[b] = n
         for s in range(lo, hi):
             j = post[s]
-            if add_target:
-                target_row[j] += w[s]
+            target_row[j] += w[s]
             o1 = S.decayed(xpost[0, j], n, tpost[j], table, 2, dt, tau_minus)
             w[s] = S.bounded_update(w[s], -o1 * (A2_minus + A3_minus * r2_before), w_min, w_max, 0.0)
     return overflow
+
+
+@njit(cache=True)
+def pre_factor(n, dt, b, info, par, table, xpre, tpre):
+    """Read-only part of a spike's arrival at block ``b``: the factor its synapse updates need.
+
+    The triplet rule's second pre trace just before the spike; 0 for the other rules.
+    """
+    if info[INFO_KIND] == RULE_PAIR or info[INFO_KIND] == RULE_HEBBIAN:
+        return 0.0
+    return S.decayed(xpre[1, b], n, tpre[b], table, 1, dt, par[5])
+
+
+@njit(cache=True)
+def pre_commit(n, dt, b, info, par, table, xpre, tpre, ring_pre, ring_pos_pre):
+    """The block's own update when a spike arrives at it (pre traces, or the window ring).
+
+    Returns True on a rectangular-window ring overflow.
+    """
+    nearest = info[INFO_PAIRING] == PAIR_NEAREST
+    if info[INFO_KIND] == RULE_PAIR:
+        if info[INFO_WINDOW] != WINDOW_EXP:
+            return S.ring_push(ring_pre, ring_pos_pre, b, n, info[INFO_WSTEPS])
+        x = S.decayed(xpre[0, b], n, tpre[b], table, 0, dt, par[2])
+        xpre[0, b] = par[0] if nearest else x + par[0]
+    elif info[INFO_KIND] == RULE_HEBBIAN:
+        xpre[0, b] = S.decayed(xpre[0, b], n, tpre[b], table, 0, dt, par[1]) + 1.0 / par[1]
+    else:  # triplet
+        r1 = S.decayed(xpre[0, b], n, tpre[b], table, 0, dt, par[4])
+        r2 = S.decayed(xpre[1, b], n, tpre[b], table, 1, dt, par[5])
+        xpre[0, b] = 1.0 if nearest else r1 + 1.0
+        xpre[1, b] = 1.0 if nearest else r2 + 1.0
+    tpre[b] = n
+    return False
+
+
+@njit(cache=True)
+def pre_constants(info, par):
+    """The rule's constants for :func:`pre_synapse`, read once per arriving block.
+
+    (kind, exponential window, window steps, a, b, tau, w_min, w_max, mu): pair rule
+    a = A_minus, tau = tau_minus; triplet a = A2_minus, b = A3_minus, tau = tau_minus.
+    """
+    if info[INFO_KIND] == RULE_PAIR:
+        return (RULE_PAIR, info[INFO_WINDOW] == WINDOW_EXP, info[INFO_WSTEPS], par[1], 0.0, par[3], par[4], par[5],
+                par[6])
+    if info[INFO_KIND] == RULE_HEBBIAN:
+        return (RULE_HEBBIAN, True, info[INFO_WSTEPS], 0.0, 0.0, 1.0, 0.0, 0.0, 0.0)
+    return (info[INFO_KIND], True, info[INFO_WSTEPS], par[2], par[3], par[6], par[8], par[9], 0.0)
+
+
+@njit(cache=True)
+def pre_synapse(n, dt, s, j, w, c, table, xpost, tpost, ring_post, factor):
+    """Synapse ``s`` (onto post neuron ``j``) when a spike arrives: the rule's depression of ``w[s]``.
+
+    ``c`` is :func:`pre_constants`; ``factor`` is :func:`pre_factor` of the
+    synapse's block, taken before :func:`pre_commit`.
+    """
+    kind, exp_window, wsteps, a, b, tau, w_min, w_max, mu = c
+    if kind == RULE_PAIR:
+        if exp_window:
+            dep = S.decayed(xpost[0, j], n, tpost[j], table, 1, dt, tau)
+        else:
+            dep = a * S.ring_count(ring_post, j, n, 1, wsteps)
+        w[s] = S.bounded_update(w[s], dep, w_min, w_max, mu)
+    elif kind != RULE_HEBBIAN:  # triplet
+        o1 = S.decayed(xpost[0, j], n, tpost[j], table, 2, dt, tau)
+        w[s] = S.bounded_update(w[s], -o1 * (a + b * factor), w_min, w_max, 0.0)
 
 
 @njit(cache=True)
@@ -85,7 +151,11 @@ def deliver_plastic(n, dt, hist, hist_n, hist_step, dptr, udelay, post, w, targe
 @njit(cache=True)
 def post_spike(n, dt, j, w, info, par, table, xpre, tpre, xpost, tpost, rev_ptr, rev_syn, rev_block, ring_pre,
                ring_post, ring_pos_post):
-    """Post-side update for post neuron ``j`` firing at step n.  Returns True on a ring overflow."""
+    """Post-side update for post neuron ``j`` firing at step n.  Returns True on a ring overflow.
+
+    The same update, split for one thread per spike and one per synapse (the
+    cuda backend): :func:`post_factor`, :func:`post_commit`, :func:`post_synapse`.
+    """
     nearest = info[INFO_PAIRING] == PAIR_NEAREST
     overflow = False
     if info[INFO_KIND] == RULE_PAIR:
@@ -123,6 +193,70 @@ def post_spike(n, dt, j, w, info, par, table, xpre, tpre, xpost, tpost, rev_ptr,
             s = rev_syn[r]
             w[s] = S.bounded_update(w[s], r1 * (A2_plus + A3_plus * o2_before), w_min, w_max, 0.0)
     return overflow
+
+
+@njit(cache=True)
+def post_factor(n, dt, j, info, par, table, xpost, tpost):
+    """Read-only part of post neuron ``j`` firing: the triplet rule's second post trace just before; else 0."""
+    if info[INFO_KIND] == RULE_PAIR or info[INFO_KIND] == RULE_HEBBIAN:
+        return 0.0
+    return S.decayed(xpost[1, j], n, tpost[j], table, 3, dt, par[7])
+
+
+@njit(cache=True)
+def post_commit(n, dt, j, info, par, table, xpost, tpost, ring_post, ring_pos_post):
+    """Post neuron ``j``'s own update when it fires (post traces, or the window ring); True on ring overflow."""
+    nearest = info[INFO_PAIRING] == PAIR_NEAREST
+    if info[INFO_KIND] == RULE_PAIR:
+        if info[INFO_WINDOW] != WINDOW_EXP:
+            return S.ring_push(ring_post, ring_pos_post, j, n, info[INFO_WSTEPS])
+        x = S.decayed(xpost[0, j], n, tpost[j], table, 1, dt, par[3])
+        xpost[0, j] = par[1] if nearest else x + par[1]
+    elif info[INFO_KIND] == RULE_HEBBIAN:
+        xpost[0, j] = S.decayed(xpost[0, j], n, tpost[j], table, 1, dt, par[2]) + 1.0 / par[2]
+    else:  # triplet
+        o1 = S.decayed(xpost[0, j], n, tpost[j], table, 2, dt, par[6])
+        o2 = S.decayed(xpost[1, j], n, tpost[j], table, 3, dt, par[7])
+        xpost[0, j] = 1.0 if nearest else o1 + 1.0
+        xpost[1, j] = 1.0 if nearest else o2 + 1.0
+    tpost[j] = n
+    return False
+
+
+@njit(cache=True)
+def post_constants(info, par):
+    """The rule's constants for :func:`post_synapse`, read once per post spike.
+
+    (kind, exponential window, window steps, a, b, tau, w_min, w_max, mu): pair rule
+    a = A_plus, tau = tau_plus; triplet a = A2_plus, b = A3_plus, tau = tau_plus.
+    """
+    if info[INFO_KIND] == RULE_PAIR:
+        return (RULE_PAIR, info[INFO_WINDOW] == WINDOW_EXP, info[INFO_WSTEPS], par[0], 0.0, par[2], par[4], par[5],
+                par[6])
+    if info[INFO_KIND] == RULE_HEBBIAN:
+        return (RULE_HEBBIAN, True, info[INFO_WSTEPS], 0.0, 0.0, 1.0, 0.0, 0.0, 0.0)
+    return (info[INFO_KIND], True, info[INFO_WSTEPS], par[0], par[1], par[4], par[8], par[9], 0.0)
+
+
+@njit(cache=True)
+def post_synapse(n, dt, r, w, c, table, xpre, tpre, rev_syn, rev_block, ring_pre, factor):
+    """Entry ``r`` of the post neuron's incoming list when it fires: the rule's potentiation.
+
+    ``c`` is :func:`post_constants`; ``factor`` is :func:`post_factor` of the
+    post neuron, taken before :func:`post_commit`.
+    """
+    kind, exp_window, wsteps, a, b2, tau, w_min, w_max, mu = c
+    b = rev_block[r]
+    s = rev_syn[r]
+    if kind == RULE_PAIR:
+        if exp_window:
+            pot = S.decayed(xpre[0, b], n, tpre[b], table, 0, dt, tau)
+        else:
+            pot = a * S.ring_count(ring_pre, b, n, 0, wsteps)
+        w[s] = S.bounded_update(w[s], pot, w_min, w_max, mu)
+    elif kind != RULE_HEBBIAN:  # triplet
+        r1 = S.decayed(xpre[0, b], n, tpre[b], table, 0, dt, tau)
+        w[s] = S.bounded_update(w[s], r1 * (a + b2 * factor), w_min, w_max, 0.0)
 
 
 @njit(cache=True)

@@ -24,7 +24,7 @@ from ..cpu.neurons import reset_one
 from ..cpu.synapses import normalize_one
 
 SIMULATOR = bool(numba.config.ENABLE_CUDASIM)
-WARP = 4 if SIMULATOR else 32      # lanes that share one spike's synapses in :func:`deliver`
+WARP = 4 if SIMULATOR else 32      # lanes that share one spike's synapses in the delivery kernels
 
 
 @cuda.jit(device=True)
@@ -200,9 +200,12 @@ def deliver(clk, hist, hist_n, hist_step, dptr, udelay, post, w, target):
 
 
 @cuda.jit
-def deliver_plastic(clk, dt, hist, hist_n, hist_step, dptr, udelay, post, w, target, info, par, table, xpre, tpre,
-                    xpost, tpost, ring_pre, ring_pos_pre, ring_post, err_ring, s_index):
-    """As :func:`deliver`, then the rule's pre-side update of each arriving block (one thread per block)."""
+def pre_heads(clk, dt, hist, hist_n, hist_step, udelay, info, par, table, xpre, tpre, ring_pre, ring_pos_pre, fac,
+              err_ring, s_index):
+    """Plastic synapses, first half of a spike's arrival: each arriving block's own update (one thread per block).
+
+    The factor its synapse updates need is kept in ``fac[b]`` for :func:`deliver_plastic`.
+    """
     n = clk[0]
     D, U = hist_n.size, udelay.size
     start, stride = cuda.grid(1), cuda.gridsize(1)
@@ -213,25 +216,72 @@ def deliver_plastic(clk, dt, hist, hist_n, hist_step, dptr, udelay, post, w, tar
             continue
         for k in range(start, hist_n[slot], stride):
             b = hist[slot, k] * U + u
-            lo, hi = dptr[b], dptr[b + 1]
-            for s in range(lo, hi):
-                cuda.atomic.add(target, post[s], w[s])
-            if P.pre_block(n, dt, b, lo, hi, post, w, target, info, par, table, xpre, tpre, xpost, tpost,
-                           ring_pre, ring_pos_pre, ring_post, False):
+            fac[b] = P.pre_factor(n, dt, b, info, par, table, xpre, tpre)
+            if P.pre_commit(n, dt, b, info, par, table, xpre, tpre, ring_pre, ring_pos_pre):
                 cuda.atomic.min(err_ring, s_index, n)
 
 
 @cuda.jit
-def post_side(clk, dt, hist, hist_n, w, info, par, table, xpre, tpre, xpost, tpost, rev_ptr, rev_syn, rev_block,
-              ring_pre, ring_post, ring_pos_post, err_ring, s_index):
-    """Post-side plasticity for every post neuron that fired now (one thread per spike)."""
+def deliver_plastic(clk, dt, hist, hist_n, hist_step, dptr, udelay, post, w, target, info, par, table, xpost, tpost,
+                    ring_post, fac):
+    """As :func:`deliver`, each lane then applying the rule's pre-side update to its synapse (after :func:`pre_heads`).
+
+    One warp per arriving spike; a synapse belongs to one block, so its weight has one writer.
+    """
+    n = clk[0]
+    D, U = hist_n.size, udelay.size
+    t = cuda.grid(1)
+    lane = t % WARP
+    warp, n_warps = t // WARP, cuda.gridsize(1) // WARP
+    c = P.pre_constants(info, par)
+    for u in range(U):
+        p = n - udelay[u]
+        slot = p % D
+        if hist_step[slot] != p:
+            continue
+        for k in range(warp, hist_n[slot], n_warps):
+            b = hist[slot, k] * U + u
+            f = fac[b]
+            for s in range(dptr[b] + lane, dptr[b + 1], WARP):
+                j = post[s]
+                cuda.atomic.add(target, j, w[s])
+                P.pre_synapse(n, dt, s, j, w, c, table, xpost, tpost, ring_post, f)
+
+
+@cuda.jit
+def post_heads(clk, dt, hist, hist_n, info, par, table, xpost, tpost, ring_post, ring_pos_post, fac, err_ring,
+               s_index):
+    """Post-side plasticity, first half: each post neuron that fired now updates its own traces (one thread each).
+
+    The factor its synapse updates need is kept in ``fac[j]`` for :func:`post_side`.
+    """
     n = clk[0]
     slot = n % hist_n.size
     start, stride = cuda.grid(1), cuda.gridsize(1)
     for k in range(start, hist_n[slot], stride):
-        if P.post_spike(n, dt, hist[slot, k], w, info, par, table, xpre, tpre, xpost, tpost, rev_ptr, rev_syn,
-                        rev_block, ring_pre, ring_post, ring_pos_post):
+        j = hist[slot, k]
+        fac[j] = P.post_factor(n, dt, j, info, par, table, xpost, tpost)
+        if P.post_commit(n, dt, j, info, par, table, xpost, tpost, ring_post, ring_pos_post):
             cuda.atomic.min(err_ring, s_index, n)
+
+
+@cuda.jit
+def post_side(clk, dt, hist, hist_n, w, info, par, table, xpre, tpre, rev_ptr, rev_syn, rev_block, ring_pre, fac):
+    """Post-side plasticity, second half: the incoming synapses of every post neuron that fired now.
+
+    One warp per spike, its lanes striding over the neuron's incoming synapses (after :func:`post_heads`).
+    """
+    n = clk[0]
+    slot = n % hist_n.size
+    t = cuda.grid(1)
+    lane = t % WARP
+    warp, n_warps = t // WARP, cuda.gridsize(1) // WARP
+    c = P.post_constants(info, par)
+    for k in range(warp, hist_n[slot], n_warps):
+        j = hist[slot, k]
+        f = fac[j]
+        for r in range(rev_ptr[j] + lane, rev_ptr[j + 1], WARP):
+            P.post_synapse(n, dt, r, w, c, table, xpre, tpre, rev_syn, rev_block, ring_pre, f)
 
 
 @cuda.jit

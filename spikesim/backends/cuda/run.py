@@ -146,6 +146,9 @@ class CudaEngine:
                                      ("ring_post", cn.s_ring_post[k], None),
                                      ("ring_pos_post", cn.s_ring_post_pos[k], None)):
                 r[key] = put.one(r.get(key), host, dtype)
+            if allocate:   # scratch: per block / per post neuron, a factor from the first to the second half
+                r["fac_pre"] = cuda.device_array(max(1, cn.s_trace_pre_step[k].size), dtype=f)
+                r["fac_post"] = cuda.device_array(max(1, cn.s_trace_post_step[k].size), dtype=f)
 
     def refresh(self):
         """Make this engine ready for another run of the same built network.
@@ -259,19 +262,31 @@ class CudaEngine:
                 steps.append((K.deliver, nb, THREADS, (self.clk,) + ring + syn))
                 continue
             r = self.d_rule[s]
-            steps.append((K.deliver_plastic, nb, THREADS,
-                          (self.clk, dt) + ring + syn + (r["info"], r["par"], r["table"], r["xpre"], r["tpre"],
-                                                         r["xpost"], r["tpost"], r["ring_pre"], r["ring_pos_pre"],
-                                                         r["ring_post"], self.err_ring, s)))
+            steps.append((K.pre_heads, nb, THREADS,
+                          (self.clk, dt) + ring + (self.d_udelay[s], r["info"], r["par"], r["table"], r["xpre"],
+                                                   r["tpre"], r["ring_pre"], r["ring_pos_pre"], r["fac_pre"],
+                                                   self.err_ring, s)))
+            if cn.s_rule_info[s][0] == RULE_HEBBIAN:   # no weight change at a spike: plain delivery
+                steps.append((K.deliver, nb, THREADS, (self.clk,) + ring + syn))
+            else:
+                steps.append((K.deliver_plastic, nb, THREADS,
+                              (self.clk, dt) + ring + syn + (r["info"], r["par"], r["table"], r["xpost"], r["tpost"],
+                                                             r["ring_post"], r["fac_pre"])))
         for s, (gpre, gpost, _) in enumerate(cn.syn_info):
             if not self.plastic[s]:
                 continue
             r = self.d_rule[s]
             rev_ptr, rev_syn, rev_block = self.d_rev[s]
-            steps.append((K.post_side, _blocks(cn.groups[gpost].N), THREADS,
-                          (self.clk, dt, self.d_hist[gpost], self.d_hist_n[gpost], self.d_w[s], r["info"], r["par"],
-                           r["table"], r["xpre"], r["tpre"], r["xpost"], r["tpost"], rev_ptr, rev_syn, rev_block,
-                           r["ring_pre"], r["ring_post"], r["ring_pos_post"], self.err_ring, s)))
+            nb = _blocks(cn.groups[gpost].N)
+            steps.append((K.post_heads, nb, THREADS,
+                          (self.clk, dt, self.d_hist[gpost], self.d_hist_n[gpost], r["info"], r["par"], r["table"],
+                           r["xpost"], r["tpost"], r["ring_post"], r["ring_pos_post"], r["fac_post"], self.err_ring,
+                           s)))
+            if cn.s_rule_info[s][0] != RULE_HEBBIAN:
+                steps.append((K.post_side, nb, THREADS,
+                              (self.clk, dt, self.d_hist[gpost], self.d_hist_n[gpost], self.d_w[s], r["info"],
+                               r["par"], r["table"], r["xpre"], r["tpre"], rev_ptr, rev_syn, rev_block,
+                               r["ring_pre"], r["fac_post"])))
             if cn.s_rule_info[s][0] == RULE_HEBBIAN:
                 interval = int(cn.s_rule_info[s][4])
                 steps.append((K.rate_post, _blocks(cn.groups[gpost].N), THREADS,
