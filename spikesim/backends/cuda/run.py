@@ -287,9 +287,9 @@ class CudaEngine:
                               (self.clk, dt, self.d_hist[gpost], self.d_hist_n[gpost], self.d_w[s], r["info"],
                                r["par"], r["table"], r["xpre"], r["tpre"], rev_ptr, rev_syn, rev_block,
                                r["ring_pre"], r["fac_post"])))
-            if cn.s_rule_info[s][0] == RULE_HEBBIAN:
+            else:   # rate rules: weights change every `interval` steps, not at spikes
                 interval = int(cn.s_rule_info[s][4])
-                steps.append((K.rate_post, _blocks(cn.groups[gpost].N), THREADS,
+                steps.append((K.rate_post, nb, THREADS,
                               (self.clk, interval, dt, r["par"], r["table"], r["xpost"], r["tpost"])))
                 steps.append((K.rate_blocks, _blocks(self.d_dptr[s].size), THREADS,
                               (self.clk, interval, dt, self.d_dptr[s], self.d_post[s], self.d_w[s], r["par"],
