@@ -223,6 +223,58 @@ def test_engine_reused_between_runs_sees_every_host_change():
     _simulate(code, "REUSE-OK")
 
 
+def test_static_weights_are_uploaded_again_only_after_a_host_change():
+    """Static weights stay on the device between runs unless set (S.w = ...) or restored to other values."""
+    code = textwrap.dedent("""
+        import numpy as np
+        from spikesim import Network, NeuronGroup, PoissonGroup, SpikeMonitor, Synapses
+        from spikesim.backends.cuda import run as R
+        from spikesim.units import ms, mV
+        uploaded = []
+        one = R._Uploader.one
+        def spy(self, d, host, dtype=None):
+            uploaded.append(host)
+            return one(self, d, host, dtype)
+        R._Uploader.one = spy
+        def sent(a):
+            return any(x is a for x in uploaded)
+        out = {}
+        for backend in ("cpu", "cuda"):
+            inp = PoissonGroup(10, rates=300.0)
+            G = NeuronGroup(4, "lif_cuba", El=-49 * mV, tau_m=3 * ms)
+            S = Synapses(inp, G, "ge", weight=2 * mV).connect()
+            M = SpikeMonitor(G)
+            net = Network(inp, G, S, M, seed=3)
+            net.run(3 * ms, backend=backend, progress=False)
+            net.store()
+            uploaded.clear()
+            net.run(3 * ms, backend=backend, progress=False)          # nothing changed on the host
+            if backend == "cuda":
+                assert not sent(S.weights)
+            S.w = np.linspace(1, 4, len(S)) * mV                       # set on the host: sent again
+            uploaded.clear()
+            net.run(3 * ms, backend=backend, progress=False)
+            if backend == "cuda":
+                assert sent(S.weights)
+            net.restore()                                             # back to 2 mV: sent again
+            uploaded.clear()
+            net.run(3 * ms, backend=backend, progress=False)
+            if backend == "cuda":
+                assert sent(S.weights)
+            net.restore()                                             # same values as now: not sent
+            uploaded.clear()
+            net.run(3 * ms, backend=backend, progress=False)
+            if backend == "cuda":
+                assert not sent(S.weights)
+            out[backend] = (M.i.copy(), M.step.copy())
+        a, b = out["cpu"], out["cuda"]
+        assert a[0].size > 5
+        assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+        print("STATIC-OK", a[0].size)
+    """)
+    _simulate(code, "STATIC-OK")
+
+
 def test_converted_mlp_runs_on_cuda_like_on_cpu():
     code = textwrap.dedent("""
         import numpy as np
@@ -241,3 +293,27 @@ def test_converted_mlp_runs_on_cuda_like_on_cpu():
         print("CONVERTED-OK")
     """)
     _simulate(code, "CONVERTED-OK")
+
+
+@pytest.mark.parametrize("N", [200, 70_000, 20_000_000])
+@pytest.mark.parametrize("steps_in_order", [True, False])
+def test_chunk_spikes_are_put_in_step_then_index_order(steps_in_order, N):
+    """The host sort of a chunk's device spike buffer gives (step, index) order, as np.lexsort does.
+
+    Steps 100-109 hold ~400 spikes each (radix sort), the others a few (insertion sort); N sets the
+    number of index bytes sorted (1, 3, 4)."""
+    import numpy as np
+    from spikesim.backends.cuda.spike_order import sort_spikes
+    rng = np.random.default_rng(5)
+    st = np.sort(np.concatenate([rng.integers(100, 110, 4000), rng.integers(110, 400, 1000)])).astype(np.int64)
+    i = rng.integers(0, N, st.size).astype(np.int32)
+    if not steps_in_order:
+        p = rng.permutation(st.size)
+        st, i = st[p], i[p]
+    order = np.lexsort((i, st))
+    a, b = sort_spikes(i.copy(), st.copy(), N)
+    assert a.dtype == np.int32 and b.dtype == np.int64
+    assert np.array_equal(a, i[order]) and np.array_equal(b, st[order])
+    for k in (0, 1):
+        a, b = sort_spikes(i[:k].copy(), st[:k].copy(), N)
+        assert np.array_equal(a, i[:k]) and np.array_equal(b, st[:k])

@@ -16,7 +16,9 @@ One script, a few minutes on a GPU machine:
    events per second; then CUBA 400k with pair STDP on every E->E synapse.
    Each time is one ``Network.run(1 s)`` after a 1 ms warm-up run that
    compiled the kernels and built the device engine, which the timed run
-   reuses (it still copies states and weights in and spikes out).
+   reuses (it still copies states and changed weights in, and spikes out).
+   The last columns split the cuda time: copying in, the steps themselves
+   (launch to synchronisation), copying back and sorting the spikes.
 
     python experiments/benchmarks/gpu_check.py [--sizes 4000,40000,400000,1000000] [--cpu-max 1000000]
 """
@@ -44,6 +46,9 @@ def timed(net, mon, backend, dtype="float32", duration=1.0):
     net.run(duration, backend=backend, progress=False)
     sim = time.perf_counter() - t0
     out = dict(sim_s=sim, n_spikes=int(mon.num_spikes), i=mon.i.copy(), step=mon.step.copy())
+    eng = getattr(net, "_cuda_engine", None) if backend == "cuda" else None
+    if eng is not None:     # where the wall time went: copying in, the steps on the device, copying back
+        out["phases"] = dict(eng.timing)
     net.restore("gpu_check")
     return out
 
@@ -123,7 +128,8 @@ def timings(res, sizes, cpu_max, stdp_n, duration=1.0):
     import cuba_stdp
     from spikesim.backends.cuda import run as cuda_run
     print(f"\n{'network':>18s} {'synapses':>11s} {'cuda f32 (s)':>13s} {'cpu (s)':>9s} {'cpu/cuda':>9s} "
-          f"{'events/s (cuda)':>16s} {'build (s)':>10s}", flush=True)
+          f"{'events/s (cuda)':>16s} {'build (s)':>10s} {'in (s)':>7s} {'steps (s)':>9s} {'out (s)':>7s}",
+          flush=True)
     rows = []
     cases = [("CUBA", n) for n in sizes] + ([("CUBA+STDP", stdp_n)] if stdp_n else [])
     for name, n in cases:
@@ -140,11 +146,13 @@ def timings(res, sizes, cpu_max, stdp_n, duration=1.0):
         events = g["n_spikes"] * n_syn / n
         ratio = c["sim_s"] / g["sim_s"] if c else float("nan")
         label = f"{name} {n // 1000}k"
+        ph = g.get("phases", {})
         print(f"{label:>18s} {n_syn:11d} {g['sim_s']:13.3f} {c['sim_s'] if c else float('nan'):9.3f} {ratio:9.1f} "
-              f"{events / g['sim_s']:16.3e} {build_s:10.1f}", flush=True)
+              f"{events / g['sim_s']:16.3e} {build_s:10.1f} {ph.get('upload_s', float('nan')):7.3f} "
+              f"{ph.get('device_s', float('nan')):9.3f} {ph.get('collect_s', float('nan')):7.3f}", flush=True)
         rows.append(dict(network=name, n=n, n_syn=n_syn, cuda_s=g["sim_s"], cpu_s=c["sim_s"] if c else None,
                          ratio=ratio, events_per_s=events / g["sim_s"], n_spikes=g["n_spikes"],
-                         n_spikes_cpu=c["n_spikes"] if c else None))
+                         n_spikes_cpu=c["n_spikes"] if c else None, cuda_phases_s=g.get("phases")))
         del net
     res["timing"] = rows
     print("launch mode:", getattr(cuda_run, "LAST_GRAPH_STATUS", "?"), flush=True)

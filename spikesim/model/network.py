@@ -260,14 +260,19 @@ class Network:
         for k, obj in enumerate(self.objects):
             if isinstance(obj, (Group, Synapses)):
                 for name, a in obj._state_arrays().items():
-                    live[f"o{k}.{name}"] = a
+                    live[f"o{k}.{name}"] = (a, obj if name == "weights" else None)
         for name, a in cn.history_arrays().items():
-            live[f"h.{name}"] = a
-        for key, a in live.items():
+            live[f"h.{name}"] = (a, None)
+        for key, (a, _) in live.items():
             if key not in snap["arrays"] or snap["arrays"][key].shape != a.shape:
                 raise ValueError(f"stored state does not match this network (array {key!r})")
-        for key, a in live.items():
-            a[...] = snap["arrays"][key]
+        for key, (a, syn) in live.items():
+            new = snap["arrays"][key]
+            if syn is not None:       # unchanged weights keep their device copy valid (no upload next run)
+                if np.array_equal(a, new):
+                    continue
+                syn._w_version += 1
+            a[...] = new
         for k, s in snap["monitors"].items():
             self.objects[k]._restore(s)
         for k, r in snap["rates_used"].items():

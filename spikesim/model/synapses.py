@@ -61,6 +61,7 @@ class Synapses:
         self._delay_spec = self._check_spec("delay", delay, nonnegative=True)
         self._rule = None
         self._built = False
+        self._w_version = 0     # raised whenever the host weights are written from outside a run (device copies)
 
     @staticmethod
     def _check_spec(name, value, nonnegative=False):
@@ -280,6 +281,7 @@ class Synapses:
             self.weights[:] = arr
         else:
             self.weights[self._perm] = arr
+        self._w_version += 1
 
     def delay_steps(self):
         """Delay of each synapse in time steps, shape (n_synapses,), creation order."""

@@ -15,6 +15,8 @@ Everything the cpu backend runs is supported.
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from numba import cuda
 
@@ -23,6 +25,7 @@ from ...plasticity.hebbian import RULE_HEBBIAN, VARIANT_BCM
 from ..compiled import (EMPTY_STEP, INFO_I_ROW, INFO_INCR_ROW, INFO_INCR_VAR, INFO_METHOD, INFO_MODEL,
                         INFO_SUBTRACT, INFO_UNIFORM, INFO_VRESET, INFO_VTH, ChunkResult)
 from . import kernels as K
+from .spike_order import sort_spikes
 
 THREADS = 8 if K.SIMULATOR else 256
 MAX_BLOCKS = 1 if K.SIMULATOR else 1024
@@ -84,6 +87,7 @@ class CudaEngine:
     """
 
     def __init__(self, cn, dtype="float64", use_graphs=True):
+        t0 = time.perf_counter()
         self.cn = cn
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
@@ -113,6 +117,11 @@ class CudaEngine:
         self._alloc_monitors()
         self._steps = self._plan()
         self._plan_key = self._scalars(self._steps)
+        self._start_timing(t0)
+
+    def _start_timing(self, t0):
+        """Wall time of this run's phases (s): building or refreshing the device copy, the steps, copying back."""
+        self.timing = dict(upload_s=time.perf_counter() - t0, device_s=0.0, collect_s=0.0)
 
     def _mutable(self, allocate):
         """Copy states, parameters, inputs, weights and plasticity state to the device (allocating them once)."""
@@ -132,7 +141,16 @@ class CudaEngine:
         same("d_plog", cn.p_log1mp)
         same("d_evstep", cn.ev_step)
         put.all(self, "d_evidx", cn.ev_idx, np.int32)
-        fl("d_w", cn.s_w)
+        # weights: static ones only when written on the host since the last upload (Synapses._w_version)
+        if allocate:
+            self.d_w = [put.one(None, w, f) for w in cn.s_w]
+        else:
+            if len(self.d_w) != len(cn.s_w):
+                raise _ShapeChanged
+            for k, w in enumerate(cn.s_w):
+                if k in self.changing or cn.synapses[k]._w_version != self._w_seen[k]:
+                    self.d_w[k] = put.one(self.d_w[k], w, f)
+        self._w_seen = [s._w_version for s in cn.synapses]
         self.err = put.one(None if allocate else self.err, np.array([NEVER], np.int64))
         self.err_ring = put.one(None if allocate else self.err_ring, np.full(max(1, len(cn.synapses)), NEVER, np.int64))
         if allocate:
@@ -157,6 +175,7 @@ class CudaEngine:
         device arrays (so a recorded CUDA graph stays valid).  Returns False
         when an array changed shape (the caller then builds a new engine).
         """
+        t0 = time.perf_counter()
         try:
             self._mutable(allocate=False)
         except _ShapeChanged:
@@ -166,6 +185,7 @@ class CudaEngine:
         key = self._scalars(steps)
         if key != self._plan_key:          # a parameter baked into the launches changed: record anew
             self._steps, self._plan_key, self._graph = steps, key, None
+        self._start_timing(t0)
         return True
 
     @staticmethod
@@ -347,9 +367,12 @@ class CudaEngine:
     def run_chunk(self, n0, n_steps):
         cn = self.cn
         n_steps = min(n_steps, self.max_chunk)
+        t0 = time.perf_counter()
         if not self._uploaded:
             self._upload_history(n0)
             self._uploaded = True
+            self.timing["upload_s"] += time.perf_counter() - t0
+            t0 = time.perf_counter()
         self.clk.copy_to_device(np.array([n0], np.int64))
         for (_, _, c, _) in self.spk.values():
             c.copy_to_device(np.zeros(1, np.int64))
@@ -396,7 +419,11 @@ class CudaEngine:
         if self._graph is not None:
             self._graph[1].sync()
         cuda.synchronize()
-        return self._collect(n0, done)
+        t1 = time.perf_counter()
+        out = self._collect(n0, done)
+        self.timing["device_s"] += t1 - t0
+        self.timing["collect_s"] += time.perf_counter() - t1
+        return out
 
     def _collect(self, n0, done):
         cn = self.cn
@@ -421,16 +448,9 @@ class CudaEngine:
             i = bi[:k].copy_to_host() if k else np.zeros(0, np.int32)
             st = bs[:k].copy_to_host() if k else np.zeros(0, np.int64)
             keep = st < end
-            i, st = i[keep], st[keep]
-            N = max(1, cn.groups[g].N)
-            if st.size and (int(st.max()) + 1) < (1 << 62) // N:
-                key = np.sort(st * N + i)         # one int64 key: (step, index) order, much faster than lexsort
-                st, i = np.divmod(key, N)
-                i = i.astype(np.int32)
-            elif st.size:
-                order = np.lexsort((i, st))
-                i, st = i[order], st[order]
-            spikes.append((i, st))
+            if not keep.all():
+                i, st = i[keep], st[keep]
+            spikes.append(sort_spikes(i, st, cn.groups[g].N))
         states = []
         for m, (buf, _, _, _) in zip(cn.state_monitors, self.sm_buf):
             first = (n0 - 1) // m.every + 1
