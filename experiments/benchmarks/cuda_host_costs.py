@@ -10,7 +10,8 @@ Needs no GPU: it times what the host does around the device steps.
 2. Spikes out.  The device buffer holds the chunk's spikes with the steps in
    order and each step's indices in arbitrary order.  Before: one numpy sort
    of the whole chunk by a (step, index) key; now: each step's indices sorted
-   on their own, the steps spread over the host's cores (numba ``prange``), a radix sort over the bytes of the index.
+   on their own by a radix sort over the bytes of the index, the steps
+   spread over the host's cores (numba ``prange``).
 
     python experiments/benchmarks/cuda_host_costs.py [--n 1000000] [--synapses 80] [--rate 5.7]
 """

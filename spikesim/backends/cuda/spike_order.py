@@ -5,7 +5,7 @@ the steps in order (the kernels of one step finish before the next step's
 start) but each step's indices in arbitrary order.  Sorting each step's
 indices on its own (a radix sort over the bytes of the index), the steps
 spread over the host's cores, is faster than one sort of the whole chunk by a
-(step, index) key: 2.2x on 2 cores, 1.5x on one, for the 1M-neuron CUBA
+(step, index) key: 2.3x on 2 cores, 1.7x on one, for the 1M-neuron CUBA
 network (``experiments/benchmarks/cuda_host_costs.py``).
 """
 from __future__ import annotations
