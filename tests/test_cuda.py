@@ -317,3 +317,68 @@ def test_chunk_spikes_are_put_in_step_then_index_order(steps_in_order, N):
     for k in (0, 1):
         a, b = sort_spikes(i[:k].copy(), st[:k].copy(), N)
         assert np.array_equal(a, i[:k]) and np.array_equal(b, st[:k])
+
+
+def test_graph_steps_and_fused_resets_give_the_cpu_trains():
+    """The recorded-graph path (16 steps per launch, one counter tick) replayed under the simulator, and resets
+    run in the neuron kernel where no synapse delivers into a variable the reset writes."""
+    code = textwrap.dedent("""
+        import numpy as np
+        from spikesim import Network, NeuronGroup, PoissonGroup, SpikeMonitor, StateMonitor, Synapses
+        from spikesim.backends.cuda import kernels as K, run as R
+        from spikesim.units import ms, mV
+
+        class Replay:            # stands in for a CUDA graph: launches what _build_graph would record
+            launches = 0
+            def __init__(self, eng):
+                self.eng = eng
+            def launch(self, stream):
+                Replay.launches += 1
+                self.eng._record(0)
+            def sync(self):
+                pass
+
+        def build_graph(self):
+            r = Replay(self)
+            return r, r
+        init = R.CudaEngine.__init__
+        def init_with_graphs(self, *a, **k):
+            init(self, *a, **k)
+            self.use_graphs = True
+        R.CudaEngine._build_graph = build_graph
+        R.CudaEngine.__init__ = init_with_graphs
+
+        def build():
+            inp = PoissonGroup(8, rates=500.0)
+            cuba = NeuronGroup(6, "lif_cuba", El=-45 * mV, tau_m=2 * ms, refractory=0.2 * ms,
+                               v=lambda r, n: r.uniform(-60, -50, n) * mV)
+            ifs = NeuronGroup(5, "if_subtract", I=[0.3, 0.45, 0.6, 0.8, 0.95])   # input onto v: reset not fused
+            full = NeuronGroup(4, "if_subtract", I=1.5)                            # fires every step (full buffers)
+            syn = [Synapses(inp, cuba, "ge", weight=3 * mV, delay=lambda r, n: r.integers(1, 4, n) * 0.1 * ms
+                            ).connect(p=0.7),
+                   Synapses(cuba, ifs, "v", weight=0.35).connect(p=0.8),
+                   Synapses(full, ifs, "v", weight=0.05).connect(p=0.5)]
+            mons = [SpikeMonitor(g) for g in (cuba, ifs, full)]
+            st = StateMonitor(ifs, "v", record=True)
+            return Network(inp, cuba, ifs, full, *syn, *mons, st, seed=4), mons, st, (cuba, ifs, full)
+
+        out = {}
+        for backend in ("cpu", "cuda"):
+            net, mons, st, groups = build()
+            net.run(6 * ms, backend=backend, progress=False)      # 60 steps: graphs and single steps
+            net.run(3.3 * ms, backend=backend, progress=False)    # engine reused, counter restarted
+            out[backend] = [(m.i.copy(), m.step.copy()) for m in mons] + [st.v.copy()]
+            if backend == "cuda":
+                eng = net._cuda_engine
+                fused = [eng._fused_reset(eng.cn.group_index[id(g)]) for g in groups]
+                assert fused == [True, False, True], fused
+                assert sum(k is K.reset for k, *_ in eng._steps) == 1
+        a, b = out["cpu"], out["cuda"]
+        assert Replay.launches >= 5, Replay.launches
+        assert min(x[0].size for x in a[:3]) > 10, [x[0].size for x in a[:3]]
+        for (i1, s1), (i2, s2) in zip(a[:3], b[:3]):
+            assert np.array_equal(i1, i2) and np.array_equal(s1, s2)
+        np.testing.assert_allclose(b[3], a[3], rtol=1e-12, atol=1e-14)
+        print("GRAPH-OK", Replay.launches, [x[0].size for x in a[:3]])
+    """)
+    _simulate(code, "GRAPH-OK")

@@ -2,11 +2,14 @@
 
 Every kernel reads the current step from ``clk[0]`` (a device counter that
 :func:`tick` advances), so that one step's sequence of launches never
-changes and can be recorded once as a CUDA graph and replayed.  Spikes are
-appended to the spike-history ring with atomic counters (their order within
-a step is arbitrary; monitors sort them on the host), and synaptic input is
-accumulated with atomic adds: sums of different weights onto one neuron in
-one step can differ from the cpu backend in the last bits.
+changes and can be recorded once as a CUDA graph and replayed.  The engine
+hands the j-th step of a graph a view of entry j of a counter that holds
+``n, n + 1, ...``, so that one :func:`tick` per graph advances them all.
+Spikes are appended to the spike-history ring with atomic counters (their
+order within a step is arbitrary; monitors sort them on the host), and
+synaptic input is accumulated with atomic adds: sums of different weights
+onto one neuron in one step can differ from the cpu backend in the last
+bits.
 
 History slot of step ``p``: ``p % D`` with ``D`` one more than the cpu
 backend's depth, so that a step kernel can clear the slot of the next step
@@ -95,11 +98,14 @@ def _emit(i, n, slot, hist, hist_n, mon_i, mon_s, mon_c):
 
 @cuda.jit
 def neuron_step(clk, model, method, x, par, coef, last, ref, uniform, cur, cur_div, i_row, vth_row, dt, theta,
-                theta_decay, hist, hist_n, hist_step, mon_i, mon_s, mon_c, err):
+                theta_decay, hist, hist_n, hist_step, mon_i, mon_s, mon_c, err, fused, r_row, subtract, incr_var,
+                incr_row, theta_plus):
     """Integrate, (decay the adaptive threshold,) test the threshold and emit spikes: one group, one step.
 
     ``uniform``: every neuron has the same parameters, which are then read from column 0 (one cached load
-    instead of a stream of per-neuron values)."""
+    instead of a stream of per-neuron values).  ``fused``: a neuron that fires is also reset here (arguments
+    as :func:`reset`), which saves the step's :func:`reset` launch; the engine fuses only groups into which
+    no synapse delivers to a variable the reset writes, so the result equals resetting after delivery."""
     n = clk[0]
     start, stride = cuda.grid(1), cuda.gridsize(1)
     if start == 0:
@@ -121,6 +127,8 @@ def neuron_step(clk, model, method, x, par, coef, last, ref, uniform, cur, cur_d
         if x[0, i] > th and nr:
             last[i] = n
             _emit(i, n, slot, hist, hist_n, mon_i, mon_s, mon_c)
+            if fused:
+                reset_one(x, par, i, r_row, vth_row, subtract, incr_var, incr_row, theta, theta_plus)
 
 
 @cuda.jit(device=True)
@@ -379,6 +387,7 @@ def store_count(clk, hist_n, base, out):
 
 
 @cuda.jit
-def tick(clk):
-    if cuda.grid(1) == 0:
-        clk[0] += 1
+def tick(clk, by):
+    """Advance every entry of the step counter by ``by`` steps (entry j: the step of the j-th step of a graph)."""
+    for k in range(cuda.grid(1), clk.size, cuda.gridsize(1)):
+        clk[k] += by

@@ -102,7 +102,10 @@ class CudaEngine:
         self.d_hist = [cuda.device_array((self.D[g], max(1, cn.groups[g].N)), np.int32) for g in range(G)]
         self.d_hist_n = [cuda.device_array(self.D[g], np.int64) for g in range(G)]
         self.d_hist_step = [cuda.device_array(self.D[g], np.int64) for g in range(G)]
-        self.clk = dev(np.zeros(1, np.int64))
+        # step counter: entry j holds the step of the j-th step of a graph (n, n + 1, ...); each kernel reads
+        # entry 0 of the view it is given, so one tick per graph advances them all
+        self.clk = dev(np.zeros(GRAPH_STEPS, np.int64))
+        self._clk_views = [self.clk[j:j + 1] for j in range(GRAPH_STEPS)]
         self.d_dptr = [dev(a) for a in cn.s_dptr]
         self.d_udelay = [dev(a) for a in cn.s_udelay]
         self.d_post = [dev(a) for a in cn.s_post]
@@ -241,8 +244,21 @@ class CudaEngine:
         self.rm_base = cuda.to_device(np.zeros(1, np.int64))
 
     # ------------------------------------------------------------------ one step
+    def _fused_reset(self, g):
+        """Whether group g's reset can run in its neuron kernel, right after the threshold test.
+
+        The cpu backend resets after delivering the step's spikes; resetting earlier gives the same numbers
+        when no synapse delivers into a variable the reset writes (v, the model's increment variable).
+        """
+        cn = self.cn
+        written = {0, int(cn.info[g, INFO_INCR_VAR])}
+        return not any(int(gpost) == g and int(t) in written for (_, gpost, t) in cn.syn_info)
+
     def _plan(self):
-        """The launches of one step: (kernel, blocks, threads, args)."""
+        """The launches of one step: (kernel, blocks, threads, args), each args starting with the step counter.
+
+        The step counter advance (:func:`kernels.tick`) is not part of it: :meth:`_launch_step` adds it.
+        """
         cn, dt = self.cn, self.cn.dt
         steps = []
         none_i, none_s, none_c = (cuda.device_array(0, np.int32), cuda.device_array(0, np.int64),
@@ -273,7 +289,8 @@ class CudaEngine:
                                self.d_params[g], self.d_coef[g], self.d_last[g], self.d_ref[g],
                                bool(info[INFO_UNIFORM]), cur,
                                int(cn.current_div[g]), int(info[INFO_I_ROW]), int(info[INFO_VTH]), dt,
-                               self.d_theta[g], float(cn.theta_par[g, 0])) + ring + mon + (self.err,)))
+                               self.d_theta[g], float(cn.theta_par[g, 0])) + ring + mon + (self.err,)
+                              + (self._fused_reset(g),) + self._reset_args(g)))
         for s, (gpre, gpost, _) in enumerate(cn.syn_info):
             ring = (self.d_hist[gpre], self.d_hist_n[gpre], self.d_hist_step[gpre])
             syn = (self.d_dptr[s], self.d_udelay[s], self.d_post[s], self.d_w[s], self.d_target[s])
@@ -318,12 +335,12 @@ class CudaEngine:
                     steps.append((K.rate_bcm, _blocks(cn.groups[gpost].N), THREADS,
                                   (self.clk, interval, r["par"], r["xpost"])))
         for g, info in enumerate(cn.info):
-            if info[INFO_MODEL] in (POISSON, SPIKEGEN):
+            if info[INFO_MODEL] in (POISSON, SPIKEGEN) or self._fused_reset(g):
                 continue
+            r_row, subtract, incr_var, incr_row, theta_plus = self._reset_args(g)
             steps.append((K.reset, _blocks(cn.groups[g].N), THREADS,
-                          (self.clk, self.d_state[g], self.d_params[g], int(info[INFO_VRESET]), int(info[INFO_VTH]),
-                           bool(info[INFO_SUBTRACT]), int(info[INFO_INCR_VAR]), int(info[INFO_INCR_ROW]),
-                           self.d_hist[g], self.d_hist_n[g], self.d_theta[g], float(cn.theta_par[g, 1]))))
+                          (self.clk, self.d_state[g], self.d_params[g], r_row, int(info[INFO_VTH]), subtract,
+                           incr_var, incr_row, self.d_hist[g], self.d_hist_n[g], self.d_theta[g], theta_plus)))
         for r, g in enumerate(cn.rm_group):
             steps.append((K.store_count, 1, 1, (self.clk, self.d_hist_n[g], self.rm_base, self.rm_buf[r])))
         for k in range(cn.norm_info.shape[0]):
@@ -331,12 +348,26 @@ class CudaEngine:
             rev_ptr, rev_syn, _ = self.d_rev[s]
             steps.append((K.normalize, _blocks(rev_ptr.size - 1), THREADS,
                           (self.clk, every, self.d_w[s], rev_ptr, rev_syn, float(cn.norm_total[k]))))
-        steps.append((K.tick, 1, 1, (self.clk,)))
         return steps
 
-    def _launch_step(self, stream=0):
+    def _reset_args(self, g):
+        info = self.cn.info[g]
+        return (int(info[INFO_VRESET]), bool(info[INFO_SUBTRACT]), int(info[INFO_INCR_VAR]), int(info[INFO_INCR_ROW]),
+                float(self.cn.theta_par[g, 1]))
+
+    def _launch_step(self, stream=0, j=0, advance=1):
+        """Launch one step's kernels, reading the step from counter entry j; then advance the counter (if > 0)."""
+        clk = self._clk_views[j]
         for kernel, blocks, threads, args in self._steps:
-            kernel[blocks, threads, stream](*args)
+            kernel[blocks, threads, stream](clk, *args[1:])
+        if advance:
+            K.tick[_blocks(GRAPH_STEPS), THREADS, stream](self.clk, advance)
+
+    def _record(self, stream):
+        """The launches of a graph: GRAPH_STEPS steps (step j reading counter entry j), then one tick."""
+        for j in range(GRAPH_STEPS):
+            self._launch_step(stream, j, advance=0)
+        K.tick[_blocks(GRAPH_STEPS), THREADS, stream](self.clk, GRAPH_STEPS)
 
     def _build_graph(self):
         """Record GRAPH_STEPS steps as one CUDA graph; None (and the reason in graph_status) if unsupported."""
@@ -350,8 +381,7 @@ class CudaEngine:
             stream = dev.create_stream(options=StreamOptions(nonblocking=False))
             gb = stream.create_graph_builder()
             gb.begin_building()
-            for _ in range(GRAPH_STEPS):
-                self._launch_step(gb)
+            self._record(gb)
             gb.end_building()
             graph = gb.complete()
             self.graph_status = f"CUDA graph of {GRAPH_STEPS} steps"
@@ -373,7 +403,7 @@ class CudaEngine:
             self._uploaded = True
             self.timing["upload_s"] += time.perf_counter() - t0
             t0 = time.perf_counter()
-        self.clk.copy_to_device(np.array([n0], np.int64))
+        self.clk.copy_to_device(n0 + np.arange(GRAPH_STEPS, dtype=np.int64))
         for (_, _, c, _) in self.spk.values():
             c.copy_to_device(np.zeros(1, np.int64))
         for m, (_, _, _, base) in zip(cn.state_monitors, self.sm_buf):
