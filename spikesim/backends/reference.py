@@ -341,7 +341,8 @@ class ReferenceEngine:
 
     @staticmethod
     def _advance(n, key, i, draws, log1mp):
-        G = S.geometric_steps.py_func(uniform01(key, i, draws[i]), log1mp)
+        # a Python float: a denormal-small log(1 - p) then gives inf ("never") without numpy's overflow warning
+        G = S.geometric_steps.py_func(uniform01(key, i, draws[i]), float(log1mp))
         draws[i] += 1
         return NEVER_STEP if G >= 1e18 else n + int(G)
 
