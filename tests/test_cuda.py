@@ -353,11 +353,11 @@ def test_graph_steps_and_fused_resets_give_the_cpu_trains():
             cuba = NeuronGroup(6, "lif_cuba", El=-45 * mV, tau_m=2 * ms, refractory=0.2 * ms,
                                v=lambda r, n: r.uniform(-60, -50, n) * mV)
             ifs = NeuronGroup(5, "if_subtract", I=[0.3, 0.45, 0.6, 0.8, 0.95])   # input onto v: reset not fused
-            full = NeuronGroup(4, "if_subtract", I=1.5)                            # fires every step (full buffers)
+            full = NeuronGroup(12, "if_subtract", I=1.5)     # fires every step: fills its buffer (85 steps here)
             syn = [Synapses(inp, cuba, "ge", weight=3 * mV, delay=lambda r, n: r.integers(1, 4, n) * 0.1 * ms
                             ).connect(p=0.7),
                    Synapses(cuba, ifs, "v", weight=0.35).connect(p=0.8),
-                   Synapses(full, ifs, "v", weight=0.05).connect(p=0.5)]
+                   Synapses(full, ifs, "v", weight=0.01).connect(p=0.5)]
             mons = [SpikeMonitor(g) for g in (cuba, ifs, full)]
             st = StateMonitor(ifs, "v", record=True)
             return Network(inp, cuba, ifs, full, *syn, *mons, st, seed=4), mons, st, (cuba, ifs, full)
@@ -366,7 +366,7 @@ def test_graph_steps_and_fused_resets_give_the_cpu_trains():
         for backend in ("cpu", "cuda"):
             net, mons, st, groups = build()
             net.run(6 * ms, backend=backend, progress=False)      # 60 steps: graphs and single steps
-            net.run(3.3 * ms, backend=backend, progress=False)    # engine reused, counter restarted
+            net.run(12.3 * ms, backend=backend, progress=False)   # engine reused; the full buffer ends a chunk
             out[backend] = [(m.i.copy(), m.step.copy()) for m in mons] + [st.v.copy()]
             if backend == "cuda":
                 eng = net._cuda_engine
@@ -379,6 +379,11 @@ def test_graph_steps_and_fused_resets_give_the_cpu_trains():
         for (i1, s1), (i2, s2) in zip(a[:3], b[:3]):
             assert np.array_equal(i1, i2) and np.array_equal(s1, s2)
         np.testing.assert_allclose(b[3], a[3], rtol=1e-12, atol=1e-14)
+        # while the spike buffers have room, every step runs in a graph except the first and the tail
+        src = PoissonGroup(5, rates=50.0)
+        net = Network(src, SpikeMonitor(src), seed=1)
+        net.run(20 * ms, backend="cuda", progress=False)                 # 200 steps: 1 + 12 * 16 + 7
+        assert net._cuda_engine.launches == dict(graph=12, single=8), net._cuda_engine.launches
         print("GRAPH-OK", Replay.launches, [x[0].size for x in a[:3]])
     """)
     _simulate(code, "GRAPH-OK")

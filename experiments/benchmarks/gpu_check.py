@@ -18,7 +18,8 @@ One script, a few minutes on a GPU machine:
    compiled the kernels and built the device engine, which the timed run
    reuses (it still copies states and changed weights in, and spikes out).
    The last columns split the cuda time: copying in, the steps themselves
-   (launch to synchronisation), copying back and sorting the spikes.
+   (launch to synchronisation), copying back and sorting the spikes; and
+   how the steps were launched (recorded 16-step CUDA graphs / single steps).
 
     python experiments/benchmarks/gpu_check.py [--sizes 4000,40000,400000,1000000] [--cpu-max 1000000]
 """
@@ -49,6 +50,7 @@ def timed(net, mon, backend, dtype="float32", duration=1.0):
     eng = getattr(net, "_cuda_engine", None) if backend == "cuda" else None
     if eng is not None:     # where the wall time went: copying in, the steps on the device, copying back
         out["phases"] = dict(eng.timing)
+        out["launches"] = dict(eng.launches)
     net.restore("gpu_check")
     return out
 
@@ -128,7 +130,8 @@ def timings(res, sizes, cpu_max, stdp_n, duration=1.0):
     import cuba_stdp
     from spikesim.backends.cuda import run as cuda_run
     print(f"\n{'network':>18s} {'synapses':>11s} {'cuda f32 (s)':>13s} {'cpu (s)':>9s} {'cpu/cuda':>9s} "
-          f"{'events/s (cuda)':>16s} {'build (s)':>10s} {'in (s)':>7s} {'steps (s)':>9s} {'out (s)':>7s}",
+          f"{'events/s (cuda)':>16s} {'build (s)':>10s} {'in (s)':>7s} {'steps (s)':>9s} {'out (s)':>7s} "
+          f"{'graphs/single':>14s}",
           flush=True)
     rows = []
     cases = [("CUBA", n) for n in sizes] + ([("CUBA+STDP", stdp_n)] if stdp_n else [])
@@ -149,10 +152,12 @@ def timings(res, sizes, cpu_max, stdp_n, duration=1.0):
         ph = g.get("phases", {})
         print(f"{label:>18s} {n_syn:11d} {g['sim_s']:13.3f} {c['sim_s'] if c else float('nan'):9.3f} {ratio:9.1f} "
               f"{events / g['sim_s']:16.3e} {build_s:10.1f} {ph.get('upload_s', float('nan')):7.3f} "
-              f"{ph.get('device_s', float('nan')):9.3f} {ph.get('collect_s', float('nan')):7.3f}", flush=True)
+              f"{ph.get('device_s', float('nan')):9.3f} {ph.get('collect_s', float('nan')):7.3f} "
+              f"{'{graph}/{single}'.format(**g.get('launches', dict(graph='?', single='?'))):>14s}", flush=True)
         rows.append(dict(network=name, n=n, n_syn=n_syn, cuda_s=g["sim_s"], cpu_s=c["sim_s"] if c else None,
                          ratio=ratio, events_per_s=events / g["sim_s"], n_spikes=g["n_spikes"],
-                         n_spikes_cpu=c["n_spikes"] if c else None, cuda_phases_s=g.get("phases")))
+                         n_spikes_cpu=c["n_spikes"] if c else None, cuda_phases_s=g.get("phases"),
+                         cuda_launches=g.get("launches")))
         del net
     res["timing"] = rows
     print("launch mode:", getattr(cuda_run, "LAST_GRAPH_STATUS", "?"), flush=True)

@@ -123,8 +123,10 @@ class CudaEngine:
         self._start_timing(t0)
 
     def _start_timing(self, t0):
-        """Wall time of this run's phases (s): building or refreshing the device copy, the steps, copying back."""
+        """Wall time of this run's phases (s): building or refreshing the device copy, the steps, copying back;
+        and how its steps were launched (``launches``: graphs of GRAPH_STEPS steps, single steps)."""
         self.timing = dict(upload_s=time.perf_counter() - t0, device_s=0.0, collect_s=0.0)
+        self.launches = dict(graph=0, single=0)
 
     def _mutable(self, allocate):
         """Copy states, parameters, inputs, weights and plasticity state to the device (allocating them once)."""
@@ -422,28 +424,31 @@ class CudaEngine:
         done = 0
         since_check, interval = 0, (0 if self.spk else 1 << 62)
         while done < n_steps:
-            if self.spk and since_check >= interval:
-                # steps that fit in the spike buffers even if every neuron fired in each (a graph may
-                # overshoot the next check by up to GRAPH_STEPS - 1 steps)
-                since_check = 0
+            if self.use_graphs and self._graph is None and done > 0:
+                self._graph = self._build_graph()
+            graph = self._graph is not None and n_steps - done >= GRAPH_STEPS
+            if self.spk and interval - since_check < (GRAPH_STEPS if graph else 1):
+                # the spike buffers' room, in steps that fit even if every neuron fired in each; checked
+                # before a launch would pass it, so that whole graphs run (not single steps) while there is room
                 if self._graph is not None:
                     self._graph[1].sync()
-                interval = min(((cap - int(c.copy_to_host()[0])) // max(1, cn.groups[g].N) - GRAPH_STEPS)
+                since_check = 0
+                interval = min((cap - int(c.copy_to_host()[0])) // max(1, cn.groups[g].N)
                                for g, (_, _, c, cap) in self.spk.items())
                 if interval < 1:
                     break
-            if self.use_graphs and self._graph is None and done > 0:
-                self._graph = self._build_graph()
-            if (self._graph is not None and n_steps - done >= GRAPH_STEPS
-                    and interval - since_check >= GRAPH_STEPS):
-                graph, stream = self._graph
-                graph.launch(stream)
+                graph = graph and interval >= GRAPH_STEPS
+            if graph:
+                g_exec, stream = self._graph
+                g_exec.launch(stream)
+                self.launches["graph"] += 1
                 done += GRAPH_STEPS
                 since_check += GRAPH_STEPS
             else:
                 if self._graph is not None:
                     self._graph[1].sync()
                 self._launch_step()
+                self.launches["single"] += 1
                 done += 1
                 since_check += 1
         if self._graph is not None:
