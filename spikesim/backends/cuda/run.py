@@ -353,6 +353,7 @@ class CudaEngine:
         return steps
 
     def _reset_args(self, g):
+        """Group g's reset arguments: (reset row, by subtraction, increment variable and row, threshold step)."""
         info = self.cn.info[g]
         return (int(info[INFO_VRESET]), bool(info[INFO_SUBTRACT]), int(info[INFO_INCR_VAR]), int(info[INFO_INCR_ROW]),
                 float(self.cn.theta_par[g, 1]))
@@ -368,8 +369,7 @@ class CudaEngine:
     def _record(self, stream):
         """The launches of a graph: GRAPH_STEPS steps (step j reading counter entry j), then one tick."""
         for j in range(GRAPH_STEPS):
-            self._launch_step(stream, j, advance=0)
-        K.tick[_blocks(GRAPH_STEPS), THREADS, stream](self.clk, GRAPH_STEPS)
+            self._launch_step(stream, j, advance=GRAPH_STEPS if j == GRAPH_STEPS - 1 else 0)
 
     def _build_graph(self):
         """Record GRAPH_STEPS steps as one CUDA graph; None (and the reason in graph_status) if unsupported."""
