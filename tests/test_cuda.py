@@ -387,3 +387,16 @@ def test_graph_steps_and_fused_resets_give_the_cpu_trains():
         print("GRAPH-OK", Replay.launches, [x[0].size for x in a[:3]])
     """)
     _simulate(code, "GRAPH-OK")
+
+
+def test_gpu_test_scripts_finds_the_check_scripts_with_their_markers():
+    """experiments/benchmarks/gpu_test_scripts.py reads SCRIPT and PLASTIC out of this file for a real-GPU run."""
+    import importlib.util
+    path = TESTS.parent / "experiments" / "benchmarks" / "gpu_test_scripts.py"
+    spec = importlib.util.spec_from_file_location("gpu_test_scripts", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    scripts = mod.read_scripts()
+    assert scripts["SCRIPT"] == SCRIPT and scripts["PLASTIC"] == PLASTIC
+    for name, marker in mod.MARKERS.items():
+        assert f'print("{marker}"' in scripts[name], name
