@@ -17,6 +17,7 @@ import os
 import pathlib
 import subprocess
 import sys
+import textwrap
 import time
 
 TESTS = pathlib.Path(__file__).resolve().parents[2] / "tests"
@@ -31,7 +32,6 @@ def read_scripts(path=TESTS / "test_cuda.py"):
     dict of str to str
         Script source by constant name.
     """
-    import textwrap
     out = {}
     for node in ast.parse(path.read_text()).body:
         if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
@@ -50,7 +50,9 @@ def main(argv=None):
     names = [x for x in args.only.split(",") if x]
     unknown = set(names) - set(MARKERS)
     if unknown:
-        ap.error(f"unknown script(s) {sorted(unknown)}; choose from {sorted(MARKERS)}")
+        ap.error(f"--only: unknown script(s) {sorted(unknown)}; choose from {sorted(MARKERS)}")
+    if not args.timeout > 0:
+        ap.error(f"--timeout must be a positive number of seconds, got {args.timeout}")
     scripts = read_scripts()
     env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_ENABLE_CUDASIM", "NUMBA_DISABLE_JIT")}
     if args.simulator:
@@ -59,15 +61,21 @@ def main(argv=None):
     for name in names:
         code = scripts[name].format(tests=str(TESTS)) if name == "SCRIPT" else scripts[name]
         t0 = time.perf_counter()
-        r = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True, env=env,
-                           timeout=args.timeout)
-        ok = r.returncode == 0 and MARKERS[name] in r.stdout
+        try:
+            r = subprocess.run([sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True,
+                               env=env, timeout=args.timeout)
+            out, err, rc = r.stdout, r.stderr, r.returncode
+        except subprocess.TimeoutExpired as exc:
+            out, err, rc = exc.stdout or "", f"timed out after {args.timeout:g} s", None
+            out = out.decode() if isinstance(out, bytes) else out
+        ok = rc == 0 and MARKERS[name] in out
         ok_all &= ok
-        line = next((s for s in r.stdout.splitlines() if s.startswith(MARKERS[name])), "")
-        print(f"[{'PASS' if ok else 'FAIL'}] {name} on {'the simulator' if args.simulator else 'the GPU'} ({time.perf_counter() - t0:.1f} s, compiling "
-              f"included): {line or 'no marker'}", flush=True)
+        line = next((x for x in out.splitlines() if x.startswith(MARKERS[name])), "no marker")
+        where = "the simulator" if args.simulator else "the GPU"
+        print(f"[{'PASS' if ok else 'FAIL'}] {name} on {where} ({time.perf_counter() - t0:.1f} s, compiling "
+              f"included): {line}", flush=True)
         if not ok:
-            print(r.stdout[-2000:], r.stderr[-4000:], sep="\n", flush=True)
+            print(out[-2000:], err[-4000:], sep="\n", flush=True)
     return 0 if ok_all else 1
 
 
