@@ -1,207 +1,207 @@
-"""The compiled state of a network: contiguous arrays, no Python objects per neuron.
+"""The compiled state of a network: one record (a tuple of arrays) per object.
 
-:class:`CompiledNetwork` gathers, for every group, synapse set and monitor,
-the arrays the kernels read and write.  Group state arrays are the groups'
-own (``NeuronGroup._state`` ...), so the description objects always show the
-live values; derived arrays (propagators, refractory steps, spike history)
-are rebuilt at the start of each run from the current parameters.
-
-Group ``info`` row layout (int64): see the ``INFO_*`` constants.
+:class:`CompiledNetwork` gathers, for every group and synapse set, the
+arrays its generated functions read and write, as one record per object
+(:data:`spikesim.equations.neuron_code.RECORD`,
+:data:`spikesim.equations.synapse_code.RECORD`); the arrays are the
+description objects' own (``NeuronGroup._x`` ...), so the objects always
+show the live values.  Arrays derived from parameters and ``dt``
+(refractory periods in steps, Poisson ``log(1-p)``, TimedArray lookup
+constants, the Poisson calendar) are rebuilt by :meth:`prepare` at the start
+of each run.  :meth:`structure` describes the network for the step-loop
+generators: which model module each object runs, who connects to whom,
+what is monitored.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from ..equations import functions as F
 from ..model.inputs import PoissonGroup, SpikeGeneratorGroup
-from ..model.neuron_models import POISSON, SPIKEGEN
 from ..model.neurons import NeuronGroup
-from ._scalar import METHOD_CODES
+from .cpu.inputs import HORIZON, NEVER_STEP
 
-(INFO_MODEL, INFO_METHOD, INFO_VTH, INFO_VRESET, INFO_INCR_VAR, INFO_INCR_ROW, INFO_I_ROW, INFO_SPIKEMON,
- INFO_UNIFORM, INFO_SUBTRACT) = range(10)
-N_INFO = 10
 EMPTY_STEP = -(2 ** 62)      # history slot holding no step
-NEVER_STEP = 2 ** 62         # Poisson neuron with rate 0
 
 
-def _f2(rows=0, cols=0):
-    return np.zeros((rows, cols), dtype=np.float64)
+def _steps(name, seconds, dt):
+    k = int(round(seconds / dt))
+    if k < 1 or abs(k * dt - seconds) > 1e-6 * dt:
+        raise ValueError(f"{name} must be a whole number of steps of dt={dt} s, got {seconds} s")
+    return k
 
 
 class CompiledNetwork:
-    """Arrays of one built network, shared by the reference and cpu backends.
+    """Records of one built network, shared by the reference, cpu and cuda engines.
 
     Parameters
     ----------
-    groups, synapses, spike_monitors, state_monitors, rate_monitors : lists
+    groups, synapses, spike_monitors, state_monitors, rate_monitors, weight_monitors, normalizations : lists
         The network's objects, in the order they were added.
     dt : float
         Time step in seconds.
     keys : dict
-        Group -> uint64 key of its counter-based random stream.
+        Object id -> uint64 key of its counter-based random stream.
     """
 
     def __init__(self, groups, synapses, spike_monitors, state_monitors, rate_monitors, dt, keys,
                  weight_monitors=(), normalizations=()):
         self.dt = dt
-        self.normalizations = list(normalizations)
-        self.weight_monitors = list(weight_monitors)
         self.groups = list(groups)
         self.synapses = list(synapses)
         self.spike_monitors = list(spike_monitors)
         self.state_monitors = list(state_monitors)
         self.rate_monitors = list(rate_monitors)
-        gidx = {id(g): k for k, g in enumerate(self.groups)}
-        self.group_index = gidx
-        # spike history depth: longest outgoing delay + 1
+        self.weight_monitors = list(weight_monitors)
+        self.normalizations = list(normalizations)
+        self.group_index = {id(g): k for k, g in enumerate(self.groups)}
+        self.syn_index = {id(s): k for k, s in enumerate(self.synapses)}
+        self.keys = {k: np.array([v], dtype=np.uint64) for k, v in keys.items()}
         depth = [1] * len(self.groups)
         for s in self.synapses:
-            k = gidx[id(s.pre)]
+            k = self.group_index[id(s.pre)]
             depth[k] = max(depth[k], int(s.udelay.max()) + 1)
         self.hist = [np.zeros((d, g.N), dtype=np.int32) for d, g in zip(depth, self.groups)]
         self.hist_n = [np.zeros(d, dtype=np.int64) for d in depth]
         self.hist_step = [np.full(d, EMPTY_STEP, dtype=np.int64) for d in depth]
-        monitored = {id(m.group) for m in self.spike_monitors}
-        self.spike_groups = [k for k, g in enumerate(self.groups) if id(g) in monitored]
-        self.info = np.zeros((len(self.groups), N_INFO), dtype=np.int64)
-        self.keys = np.array([keys[id(g)] for g in self.groups], dtype=np.uint64)
-        for k, g in enumerate(self.groups):
-            row = self.info[k]
-            row[INFO_SPIKEMON] = self.spike_groups.index(k) if k in self.spike_groups else -1
-            if isinstance(g, NeuronGroup):
-                m = g.model
-                row[INFO_MODEL] = m.model_id
-                row[INFO_METHOD] = METHOD_CODES[g.method]
-                row[INFO_VTH] = m.v_th_row
-                row[INFO_VRESET] = m.v_reset_row
-                row[INFO_SUBTRACT] = int(m.reset_by_subtraction)
-                row[INFO_I_ROW] = m.params.index("I")
-                if m.reset_var_increment:
-                    var, par = m.reset_var_increment
-                    row[INFO_INCR_VAR] = m.variables.index(var)
-                    row[INFO_INCR_ROW] = m.params.index(par)
-                else:
-                    row[INFO_INCR_VAR] = row[INFO_INCR_ROW] = -1
-            elif isinstance(g, PoissonGroup):
-                row[INFO_MODEL] = POISSON
-            elif isinstance(g, SpikeGeneratorGroup):
-                row[INFO_MODEL] = SPIKEGEN
-            else:  # pragma: no cover - guarded by Network
-                raise TypeError(f"unsupported group {g!r}")
-        self.syn_info = np.array([[gidx[id(s.pre)], gidx[id(s.post)], s.target_index] for s in self.synapses],
-                                 dtype=np.int64).reshape(len(self.synapses), 3)
-        self.sm_info = np.array([[gidx[id(m.group)], m.every] for m in self.state_monitors],
-                                dtype=np.int64).reshape(len(self.state_monitors), 2)
-        self.rm_group = np.array([gidx[id(m.group)] for m in self.rate_monitors], dtype=np.int64)
-        sidx = {id(s): k for k, s in enumerate(self.synapses)}
-        self.wm_pos, self.wm_steps = [], []
-        self.wm_info = np.zeros((len(self.weight_monitors), 2), dtype=np.int64)
-        for k, m in enumerate(self.weight_monitors):
-            if id(m.synapses) not in sidx:
+        monitored = [self.group_index[id(m.group)] for m in self.spike_monitors]
+        self.spike_groups = sorted(set(monitored))
+        for m in self.weight_monitors:
+            if id(m.synapses) not in self.syn_index:
                 raise ValueError(f"WeightMonitor {m.name!r}: its synapses {m.synapses.name!r} are not in the network")
+        for m in self.normalizations:
+            if id(m.synapses) not in self.syn_index:
+                raise ValueError(f"Normalization {m.name!r}: its synapses {m.synapses.name!r} are not in the network")
+        self.wm_pos, self.wm_steps = [], []
+        for m in self.weight_monitors:
             pos, steps = m._positions(dt)
             self.wm_pos.append(pos)
             self.wm_steps.append(steps if steps is not None else np.zeros(0, np.int64))
-            self.wm_info[k] = (sidx[id(m.synapses)], m.every or 0)
-        self.wm_cursor = np.zeros(len(self.weight_monitors), dtype=np.int64)
-        self.norm_info = np.zeros((len(self.normalizations), 2), dtype=np.int64)
-        self.norm_total = np.zeros(len(self.normalizations))
-        for k, m in enumerate(self.normalizations):
-            if id(m.synapses) not in sidx:
-                raise ValueError(f"Normalization {m.name!r}: its synapses {m.synapses.name!r} are not in the network")
-            self.norm_info[k] = (sidx[id(m.synapses)], m._steps(dt))
-            self.norm_total[k] = m.total
         self.prepare()
 
+    # ------------------------------------------------------------------ per run
     def prepare(self):
-        """(Re)compute the arrays derived from parameters; called at the start of every run."""
+        """(Re)build the records from the current arrays and parameters; called at the start of every run."""
         dt = self.dt
-        self.state, self.params, self.coef, self.ref_steps = [], [], [], []
-        self.current, self.current_div = [], np.zeros(len(self.groups), dtype=np.int64)
-        self.p_next, self.p_draws, self.p_log1mp = [], [], []
-        self.ev_step, self.ev_idx, self.cursor = [], [], []
+        self.group_records, self.poisson = [], {}
         for k, g in enumerate(self.groups):
-            self.current_div[k] = 2 ** 62
+            key = self.keys[id(g)]
+            ring = (self.hist[k], self.hist_n[k], self.hist_step[k])
             if isinstance(g, NeuronGroup):
-                m = g.model
-                self.state.append(g._state)
-                self.params.append(g._params)
-                if m.coefficients is not None:
-                    pd = {p: g._params[r] for r, p in enumerate(m.params)}
-                    self.coef.append(np.ascontiguousarray(m.coefficients(pd, dt)))
+                g._check_state()
+                if g._refractory is not None:
+                    ref = np.asarray((g._refractory + 1e-3 * dt) / dt).astype(np.int64)
                 else:
-                    self.coef.append(_f2())
-                self.ref_steps.append(np.asarray((g.refractory + 1e-3 * dt) / dt).astype(np.int64))
-                same = lambda a: a.shape[1] == 0 or bool(np.all(a == a[:, :1]))
-                self.info[k, INFO_UNIFORM] = int(same(g._params) and same(self.coef[-1])
-                                                 and same(self.ref_steps[-1][None, :]))
-                if g.current is not None:
-                    self.current.append(g.current.values)
-                    self.current_div[k] = g.current._steps_per_sample(dt)
-                else:
-                    self.current.append(_f2(1, 1))
-            else:
-                self.state.append(_f2())
-                self.params.append(_f2())
-                self.coef.append(_f2())
-                self.ref_steps.append(np.zeros(0, np.int64))
-                self.current.append(_f2(1, 1))
-            if isinstance(g, PoissonGroup):
+                    ref = np.zeros(g.N, np.int64)
+                timed = tuple((g._timed[n].values, F.timed_meta(dt, g._timed[n].dt)) for n, _ in
+                              g._layout["timed"])
+                rec = (g._x, g._shared, g.lastspike, ref, g.not_refractory) + ring + (key, timed)
+            elif isinstance(g, PoissonGroup):
                 p = np.minimum(g.rates * dt, 1.0)
                 with np.errstate(divide="ignore"):
-                    self.p_log1mp.append(np.log1p(-p))
+                    log1mp = np.log1p(-p)
                 if g._rates_used is None or not np.array_equal(g._rates_used, g.rates):
                     g.next_step[:] = -1  # draw afresh from the current step
                     g._rates_used = g.rates.copy()
-                self.p_next.append(g.next_step)
-                self.p_draws.append(g.draws)
-            else:
-                self.p_next.append(np.zeros(0, np.int64))
-                self.p_draws.append(np.zeros(0, np.int64))
-                self.p_log1mp.append(np.zeros(0))
-            if isinstance(g, SpikeGeneratorGroup):
+                cal = (np.full(HORIZON, -1, np.int64), np.full(g.N, -1, np.int64), np.zeros(g.N, np.int64),
+                       np.zeros(1, np.int64))
+                extra = (g.next_step, g.draws, log1mp) + cal
+                self.poisson[k] = extra
+                rec = (g._rates, np.zeros(0), g.lastspike, np.zeros(g.N, np.int64), np.ones(g.N, np.bool_)) \
+                    + ring + (key, (), extra)
+            elif isinstance(g, SpikeGeneratorGroup):
                 steps, idx = g._event_steps(dt)
-                self.ev_step.append(steps)
-                self.ev_idx.append(idx)
-                self.cursor.append(g.cursor)
-            else:
-                self.ev_step.append(np.zeros(0, np.int64))
-                self.ev_idx.append(np.zeros(0, np.int64))
-                self.cursor.append(np.zeros(1, np.int64))
-        self.lastspike = [g.lastspike for g in self.groups]
-        self.theta = [getattr(g, "theta", np.zeros(0)) for g in self.groups]
-        self.theta_par = np.zeros((len(self.groups), 2))      # decay factor per step, increment per spike
-        for k, g in enumerate(self.groups):
-            a = getattr(g, "adaptive_threshold", None)
-            self.theta_par[k] = (a.decay_factor(dt), a.theta_plus) if a is not None else (1.0, 0.0)
-        self.s_dptr = [s.dptr for s in self.synapses]
-        self.s_udelay = [s.udelay for s in self.synapses]
-        self.s_post = [s.post_index for s in self.synapses]
-        self.s_w = [s.weights for s in self.synapses]
-        self.s_rule_info, self.s_rule_par, self.s_decay_table = [], [], []
+                extra = (steps, idx, g.cursor)
+                rec = (np.zeros((0, g.N)), np.zeros(0), g.lastspike, np.zeros(g.N, np.int64),
+                       np.ones(g.N, np.bool_)) + ring + (key, (), extra)
+            else:  # pragma: no cover - guarded by Network
+                raise TypeError(f"unsupported group {g!r}")
+            self.group_records.append(rec)
+        self.syn_records = []
         for s in self.synapses:
-            if s.plasticity is None:
-                self.s_rule_info.append(np.zeros(5, np.int64))
-                self.s_rule_par.append(np.zeros(10))
-                self.s_decay_table.append(_f2())
-            else:
-                info, par = s.plasticity._arrays(dt)
-                self.s_rule_info.append(info)
-                self.s_rule_par.append(np.concatenate([par, np.zeros(max(0, 10 - par.size))]))
-                self.s_decay_table.append(decay_table(s.plasticity.trace_taus(), dt))
-        for name in ("trace_pre", "trace_pre_step", "trace_post", "trace_post_step", "ring_pre", "ring_pre_pos",
-                     "ring_post", "ring_post_pos", "rev_ptr", "rev_syn", "rev_block"):
-            setattr(self, "s_" + name, [getattr(s, name) for s in self.synapses])
-        self.sm_vars = [m.var_index for m in self.state_monitors]
-        self.sm_idx = [m.record for m in self.state_monitors]
+            timed = tuple((s._values[n].values, F.timed_meta(dt, s._values[n].dt)) for n, _ in
+                          s._layout["timed"])
+            self.syn_records.append((s.post_index, s.dptr, s.udelay, s._sx, s._shared, s.lastupdate, s.rev_ptr,
+                                     s.rev_syn, s.rev_block, s._bx, s._blast, s._px, s._plast,
+                                     self.keys[id(s)], s._rings, timed))
+        self.intervals = np.array(self._intervals(), dtype=np.int64) if self._intervals() else np.zeros(1, np.int64)
+        self.norm_total = [np.array([m.total]) for m in self.normalizations]
 
-    def advance_cursors(self, n):
-        """Skip generator events and weight snapshots before step ``n`` (the past is not replayed)."""
-        for k, steps in enumerate(self.wm_steps):
-            self.wm_cursor[k] = np.searchsorted(steps, n, side="left")
+    def _intervals(self):
+        """Steps between runs of each regular operation and normalisation, in :meth:`structure` order."""
+        out = []
+        for g in self.groups:
+            if isinstance(g, NeuronGroup):
+                out += [1] * len(g._layout["regular"])
+        for s in self.synapses:
+            dts = getattr(s, "_regular_dt", [])
+            out += [_steps("interval", d, self.dt) for d in dts]
+        out += [m._steps(self.dt) for m in self.normalizations]
+        return out
+
+    def start(self, n0):
+        """Ready the inputs for a run from step n0: Poisson calendars, generator cursors, weight snapshots."""
+        from .cpu.inputs import calendar_build
+        for k, (nxt, draws, log1mp, head, link, far, far_n) in self.poisson.items():
+            calendar_build(n0, nxt, draws, log1mp, self.keys[id(self.groups[k])][0], head, link, far, far_n)
         for k, g in enumerate(self.groups):
             if isinstance(g, SpikeGeneratorGroup):
-                g.cursor[0] = max(g.cursor[0], np.searchsorted(self.ev_step[k], n, side="left"))
+                steps = self.group_records[k][10][0]
+                g.cursor[0] = max(g.cursor[0], np.searchsorted(steps, n0, side="left"))
+        self.wm_cursor = [np.array([np.searchsorted(s, n0, side="left")], np.int64) for s in self.wm_steps]
+
+    # ------------------------------------------------------------------ structure
+    def structure(self):
+        """A JSON-able description of what runs: per object its kind, model module and blocks."""
+        from ..equations.cache import module_name
+        groups = []
+        reg = 0
+        for k, g in enumerate(self.groups):
+            d = {"kind": "neuron" if isinstance(g, NeuronGroup) else
+                 "poisson" if isinstance(g, PoissonGroup) else "generator", "N": None}
+            if isinstance(g, NeuronGroup):
+                lay = g._layout
+                src = lay["sources"]["cpu"]
+                d.update(module=module_name(g.model_name, src), label=g.model_name,
+                         update="def update(" in src, threshold="def threshold(" in src, reset="def reset(" in src,
+                         regular=[[reg + q, w] for q, (_, w) in enumerate(lay["regular"])])
+                reg += len(lay["regular"])
+            d["monitored"] = [q for q, m in enumerate(self.spike_monitors) if m.group is g]
+            d["rate_monitors"] = [q for q, m in enumerate(self.rate_monitors) if m.group is g]
+            d["state_monitors"] = [q for q, m in enumerate(self.state_monitors) if m.group is g]
+            d["sends"] = any(s.pre is g for s in self.synapses)
+            d["receives_post_pathway"] = any(s.post is g and "post" in s._layout["pathways"]
+                                             for s in self.synapses)
+            groups.append(d)
+        syns = []
+        for k, s in enumerate(self.synapses):
+            lay = s._layout
+            src = lay["sources"]["cpu"]
+            syns.append(dict(module=module_name(s.name or "synapses", src), label=s.name or "synapses",
+                             pre=self.group_index[id(s.pre)], post=self.group_index[id(s.post)],
+                             on_pre="def on_pre(" in src, on_post="def on_post(" in src,
+                             stateupdate="def stateupdate(" in src, summed=list(lay["summed"]),
+                             regular=[[reg + q, w] for q, (_, w) in enumerate(lay["regular"])],
+                             weight_monitors=[[q, s._rows[m.variable]] for q, m in enumerate(self.weight_monitors)
+                                              if m.synapses is s]))
+            reg += len(lay["regular"])
+        norms = [[reg + q, self.syn_index[id(m.synapses)], self.synapses[self.syn_index[id(m.synapses)]]
+                  ._rows[m.variable]] for q, m in enumerate(self.normalizations)]
+        return {"groups": groups, "synapses": syns, "normalizations": norms,
+                "n_spike_monitors": len(self.spike_monitors)}
+
+    def modules(self, backend):
+        """Import (once) the generated model modules of every object for ``backend``."""
+        from ..equations.cache import module_from_source
+        out = {}
+        for g in self.groups:
+            if isinstance(g, NeuronGroup):
+                out[id(g)] = module_from_source(g.model_name + ("" if backend == "cpu" else "_" + backend),
+                                                g._layout["sources"][backend])
+        for s in self.synapses:
+            out[id(s)] = module_from_source((s.name or "synapses") + ("" if backend == "cpu" else "_" + backend),
+                                            s._layout["sources"][backend])
+        return out
 
     def history_arrays(self):
         """Name -> array of the spike-history ring buffers (for store/restore)."""
@@ -211,13 +211,6 @@ class CompiledNetwork:
         return d
 
 
-def decay_table(taus, dt, span=40.0, max_len=1 << 16):
-    """Rows ``exp(-k*dt/tau)`` for k < K, K covering ``span`` of the longest tau (capped at max_len)."""
-    K = int(min(max_len, span * max(taus) / dt + 1))
-    k = np.arange(K) * dt
-    return np.ascontiguousarray(np.exp(-k[None, :] / np.asarray(taus, dtype=float)[:, None]))
-
-
 class ChunkResult:
     """What one call of an engine's ``run_chunk`` produced.
 
@@ -225,13 +218,12 @@ class ChunkResult:
     ----------
     steps_done : int
         Whole steps completed (a step that hit a NaN is not counted).
-    spikes : list of (i, step) array pairs, one per spike-monitored group
-        (in ``CompiledNetwork.spike_groups`` order).
+    spikes : list of (i, step) array pairs, one per SpikeMonitor.
     states : list of (steps, data) per StateMonitor; data shape (n, n_vars, n_recorded).
     rates : list of (steps, counts) per PopulationRateMonitor.
     weights : list of (steps, data) per WeightMonitor; data shape (n, n_recorded).
     error : None, (group index, neuron index, step) of a non-finite state, or
-        ("ring", synapses index, step) when a rectangular-window ring overflowed.
+        ("ring", synapses index, step) when a spike-window ring overflowed.
     """
 
     def __init__(self, steps_done, spikes, states, rates, weights, error=None):

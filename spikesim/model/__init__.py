@@ -1,7 +1,9 @@
-from .inputs import InjectedCurrent, PoissonGroup, SpikeGeneratorGroup
+from .inputs import PoissonGroup, SpikeGeneratorGroup
 from .network import Network, SimulationError
 from .neurons import NeuronGroup
 from .synapses import Synapses
 
-__all__ = ["NeuronGroup", "PoissonGroup", "SpikeGeneratorGroup", "InjectedCurrent", "Synapses", "Network",
+from .timed import TimedArray
+
+__all__ = ["NeuronGroup", "PoissonGroup", "SpikeGeneratorGroup", "TimedArray", "Synapses", "Network",
            "SimulationError"]

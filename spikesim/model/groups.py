@@ -30,6 +30,10 @@ class Group:
         """Name -> array of everything that store/restore must copy."""
         return {"lastspike": self.lastspike}
 
+    #: per-element variables other objects may read (``rates`` of a PoissonGroup, ...)
+    variables = ()
+    units = {}
+
     def __len__(self):
         return self.N
 

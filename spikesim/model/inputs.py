@@ -1,14 +1,16 @@
-"""Input populations and injected currents.
+"""Input populations: Poisson spike trains and spikes at given times.
 
 * :class:`PoissonGroup` — independent Poisson spike trains.
 * :class:`SpikeGeneratorGroup` — spikes at given times.
-* :class:`InjectedCurrent` — a time-sampled current added to a NeuronGroup's ``I``.
+
+Time-varying drive of a model is a :class:`~spikesim.model.timed.TimedArray`
+named in its equations.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from .._validate import check_array, check_float, timestep
+from .._validate import check_array, timestep
 from .groups import Group
 
 
@@ -31,6 +33,9 @@ class PoissonGroup(Group):
     name : str, optional
     """
 
+    variables = ("rates",)
+    units = {"rates": "hertz"}
+
     def __init__(self, N, rates, name=None):
         super().__init__(N, name)
         self.rates = rates
@@ -41,11 +46,11 @@ class PoissonGroup(Group):
     @property
     def rates(self):
         """Rates in Hz, array of shape (N,)."""
-        return self._rates
+        return self._rates[0]
 
     @rates.setter
     def rates(self, value):
-        self._rates = check_array("rates", value, self.N, nonnegative=True, unit="Hz")
+        self._rates = check_array("rates", value, self.N, nonnegative=True, unit="Hz")[None, :].copy()
 
     def _state_arrays(self):
         d = super()._state_arrays()
@@ -105,43 +110,3 @@ class SpikeGeneratorGroup(Group):
         d = super()._state_arrays()
         d.update(cursor=self.cursor)
         return d
-
-
-class InjectedCurrent:
-    """A time-sampled input added to a NeuronGroup's ``I`` term.
-
-    At simulation step ``n`` the value is ``values[min(n // k, n_samples - 1)]``
-    with ``k = sample_dt / dt`` (a whole number); the last sample is held.
-
-    Parameters
-    ----------
-    values : array of shape (n_samples,) or (n_samples, N)
-        The input in the model's ``I`` units (volts for ``lif_cuba`` and
-        ``izhikevich``, amperes for ``lif_coba`` and ``adex``); one column
-        per neuron, or one shared column.
-    sample_dt : float
-        Time between samples in seconds, a whole multiple of the network dt.
-    """
-
-    def __init__(self, values, sample_dt):
-        values = np.asarray(values, dtype=np.float64)
-        if values.ndim == 1:
-            values = values[:, None]
-        if values.ndim != 2 or values.shape[0] == 0:
-            raise ValueError(f"values must have shape (n_samples,) or (n_samples, N) with n_samples >= 1, "
-                             f"got {values.shape}")
-        if not np.all(np.isfinite(values)):
-            raise ValueError("values must be finite, got NaN or inf")
-        self.values = np.ascontiguousarray(values)
-        self.sample_dt = check_float("sample_dt", sample_dt, positive=True, unit="s")
-
-    def _check_size(self, N):
-        if self.values.shape[1] not in (1, N):
-            raise ValueError(f"values must have 1 or {N} columns for a group of {N} neurons, "
-                             f"got {self.values.shape[1]}")
-
-    def _steps_per_sample(self, dt):
-        k = int(round(self.sample_dt / dt))
-        if k < 1 or abs(k * dt - self.sample_dt) > 1e-6 * dt:
-            raise ValueError(f"sample_dt must be a whole multiple of the network dt={dt} s, got {self.sample_dt} s")
-        return k

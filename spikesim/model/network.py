@@ -125,9 +125,10 @@ class Network:
                 raise ValueError(f"{type(m).__name__} {m.name!r}: its group {m.group.name!r} is not in the network")
         keys = {}
         for k, obj in enumerate(self.objects):
+            if isinstance(obj, (Group, Synapses)):
+                keys[id(obj)] = np.random.SeedSequence(self.seed, spawn_key=(k, 1)).generate_state(1, np.uint64)[0]
             if isinstance(obj, Group):
                 obj._resolve(self._rng(k), self.dt)
-                keys[id(obj)] = np.random.SeedSequence(self.seed, spawn_key=(k, 1)).generate_state(1, np.uint64)[0]
             elif isinstance(obj, Synapses):
                 obj._build(self._rng(k), self.dt)
         for m in self._of(Monitor):
@@ -163,7 +164,7 @@ class Network:
         chunk_steps = check_int("chunk_steps", chunk_steps, minimum=1)
         engine = self._engine(backend)
         cn = self._compiled
-        per_step = sum(m.var_index.size * m.record.size * 8 / m.every for m in cn.state_monitors)
+        per_step = sum(len(m.variables) * m.record.size * 8 / m.every for m in cn.state_monitors)
         if per_step:
             chunk_steps = max(1, min(chunk_steps, int(64e6 / per_step)))
         bar = self._progress_bar(n_total, progress)
@@ -196,11 +197,19 @@ class Network:
         if backend not in ("cpu", "reference", "cuda"):
             raise ValueError(f"backend must be 'cpu', 'reference' or 'cuda', got {backend!r}")
         cn = self.build()
+        for s in cn.synapses:
+            if s._layout_current():
+                raise RuntimeError(f"Synapses {s.name!r}: a group's model changed after the network was built "
+                                   f"(a parameter became per-neuron); build a new Network")
         cn.prepare()
-        cn.advance_cursors(self.step)
+        cn.start(self.step)
         if backend == "cpu":
-            from ..backends.cpu import CpuEngine
-            return CpuEngine(cn)
+            eng = getattr(self, "_cpu_engine", None)
+            if eng is None or eng.cn is not cn or eng.structure != cn.structure():
+                from ..backends.cpu.run import CpuEngine
+                eng = self._cpu_engine = CpuEngine(cn)
+                eng.structure = cn.structure()
+            return eng
         if backend == "reference":
             from ..backends.reference import ReferenceEngine
             return ReferenceEngine(cn)
@@ -227,10 +236,8 @@ class Network:
 
     def _hand_over(self, res):
         cn = self._compiled
-        for (i, st), g in zip(res.spikes, cn.spike_groups):
-            for m in cn.spike_monitors:
-                if m.group is cn.groups[g]:
-                    m._append(i=i, step=st)
+        for (i, st), m in zip(res.spikes, cn.spike_monitors):
+            m._append(i=i, step=st)
         for (st, data), m in zip(res.states, cn.state_monitors):
             m._append(step=st, data=data)
         for (st, c), m in zip(res.rates, cn.rate_monitors):
@@ -260,7 +267,7 @@ class Network:
         for k, obj in enumerate(self.objects):
             if isinstance(obj, (Group, Synapses)):
                 for name, a in obj._state_arrays().items():
-                    live[f"o{k}.{name}"] = (a, obj if name == "weights" else None)
+                    live[f"o{k}.{name}"] = (a, obj if name == "sx" else None)
         for name, a in cn.history_arrays().items():
             live[f"h.{name}"] = (a, None)
         for key, (a, _) in live.items():
@@ -268,7 +275,7 @@ class Network:
                 raise ValueError(f"stored state does not match this network (array {key!r})")
         for key, (a, syn) in live.items():
             new = snap["arrays"][key]
-            if syn is not None:       # unchanged weights keep their device copy valid (no upload next run)
+            if syn is not None:       # unchanged variables keep their device copy valid (no upload next run)
                 if np.array_equal(a, new):
                     continue
                 syn._w_version += 1
@@ -299,7 +306,7 @@ class Network:
         for k, obj in enumerate(self.objects):
             if isinstance(obj, Synapses):
                 out[f"c{k}.post_index"], out[f"c{k}.dptr"], out[f"c{k}.udelay"] = obj.post_index, obj.dptr, obj.udelay
-                out[f"c{k}.perm"] = np.zeros(0, np.int64) if obj._perm is None else obj._perm
+                out[f"c{k}.order"] = np.zeros(0, np.int64) if obj._order is None else obj._order
         for k, fields in snap["monitors"].items():
             for f, parts in fields.items():
                 out[f"m{k}.{f}"] = parts[0] if parts else np.zeros(0)
@@ -328,11 +335,12 @@ class Network:
             if isinstance(obj, Synapses):
                 obj.post_index = data[f"c{k}.post_index"].astype(np.int32)
                 obj.dptr, obj.udelay = data[f"c{k}.dptr"], data[f"c{k}.udelay"]
-                obj.weights = data[f"o{k}.weights"].copy()
-                perm = data[f"c{k}.perm"]
-                obj._perm = perm if perm.size else None
+                order = data[f"c{k}.order"]
+                obj._order = order if order.size else None
+                obj._perm = None if obj._order is None else np.argsort(obj._order).astype(np.int32)
                 obj._reverse = None
-                obj._init_plasticity()
+                obj._sx = data[f"o{k}.sx"].copy()
+                obj._init_traces({})
         self._compiled = None
         self.build()
         snap = {"step": meta["step"], "arrays": {k: v for k, v in data.items() if k[0] in "oh"}, "monitors": {},

@@ -1,40 +1,91 @@
-"""NeuronGroup: a population of one built-in neuron model."""
+"""NeuronGroup: a population of neurons of one model, a preset or equations in Brian2's syntax."""
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
 from .._validate import check_array
 from .groups import Group, resolve_value
-from .neuron_models import MODELS, NeuronModel
+from .presets import PRESETS, NeuronPreset
+from .timed import TimedArray
+
+_UNSET = object()
+
+
+def classify_value(name, value, n):
+    """(kind, stored value, dims) of a value given for ``name`` in a group of ``n`` elements.
+
+    kind: "scalar" (one float, shared by the group), "array" (one per element,
+    or a callable ``f(rng, n)`` drawn at build time), "timed1"/"timed2"
+    (a TimedArray).  Brian2 quantities are taken in SI with their dimensions.
+    """
+    dims = None
+    if isinstance(value, TimedArray):
+        value._check_size(n, name)
+        return value.kind, value, None
+    if hasattr(value, "dim") and type(value).__module__.startswith("brian2"):
+        dims = [str(x) for x in _fractions(value.dim._dims)]
+        value = np.asarray(value, dtype=np.float64)
+    if callable(value):
+        return "array", value, dims
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be a number, an array of {n} numbers, a callable f(rng, N) or a "
+                        f"TimedArray, got {value!r}")
+    arr = check_array(name, value, n)
+    if np.all(arr == arr[0]) and np.ndim(value) == 0:
+        return "scalar", float(arr[0]), dims
+    return "array", arr, dims
+
+
+def _fractions(d):
+    from fractions import Fraction
+    return [Fraction(x).limit_denominator(1000) for x in d]
 
 
 class NeuronGroup(Group):
-    """A population of ``N`` neurons of one built-in model.
+    """A population of ``N`` neurons whose dynamics are a preset or equations in Brian2's syntax.
 
     Parameters
     ----------
     N : int
         Number of neurons (>= 1).
-    model : str or NeuronModel
-        ``"lif_cuba"``, ``"lif_coba"``, ``"izhikevich"`` or ``"adex"``; each
-        model's equations are in ``spikesim.model.neuron_models`` and in
-        ``NeuronGroup.model.doc``.
+    model : str
+        A preset name (``"lif_cuba"``, ``"lif_coba"``, ``"izhikevich"``,
+        ``"adex"``, ``"if"``, ``"if_subtract"``, ``"maxpool"``, ``"hh"``; see
+        docs/models.md for their equations and parameters) or equations in
+        Brian2's syntax, e.g. ``"dv/dt = (El - v + I)/tau_m : volt (unless
+        refractory)"``.  Flags ``(unless refractory)`` and ``(constant)`` are
+        understood; subexpressions (``I = ... : amp``) too.
+    threshold : str, optional
+        Spike condition, e.g. ``"v > v_th"`` (a preset's by default; none: the
+        group never spikes).
+    reset : str, optional
+        Statements run for each neuron that spiked, after synaptic effects,
+        e.g. ``"v = v_reset; w += b"``.
+    refractory : float, array of shape (N,) or str
+        Refractory period in seconds (default 0, or the preset's), or an
+        expression: a time (``"5*ms + 2*ms*rand()"`` is not allowed: it must be
+        deterministic) or a condition that keeps the neuron refractory while
+        true (``"v > -20*mV"``).  While refractory a neuron does not spike, its
+        ``(unless refractory)`` variables do not change, and synaptic writes
+        to them are dropped, as in Brian2.  ``None``: no refractoriness at all.
     method : str, optional
-        Integration method: ``"exact"`` for the linear LIF_CUBA model,
-        ``"euler"`` (default), ``"rk2"`` or ``"rk4"`` for the others.
-    refractory : float or array of shape (N,)
-        Refractory period in seconds; the model's ``frozen`` variables do
-        not change while ``step - lastspike_step < round(refractory/dt)``.
-    current : InjectedCurrent, optional
-        Time-sampled input added to the model's ``I`` term.
-    adaptive_threshold : spikesim.plasticity.homeostasis.AdaptiveThreshold, optional
-        Threshold ``v_th + theta`` with ``theta`` growing at each spike and
-        decaying slowly; ``group.theta`` (volts, shape (N,)) holds it.
+        Integration method: ``"exact"``, ``"euler"``, ``"rk2"``, ``"rk4"``,
+        ``"exponential_euler"``, ``"heun"``, ``"milstein"``; by default the
+        preset's, or Brian2's automatic choice (exact if possible, else euler).
+    adaptive_threshold : spikesim.plasticity.AdaptiveThreshold, optional
+        For presets: threshold ``v > v_th + theta`` with ``theta`` growing at each
+        spike and decaying (adds the equation of ``theta``).
     name : str, optional
     **values
-        Model parameters (e.g. ``tau_m=20*ms``) and initial values of state
-        variables (e.g. ``v=-60*mV``): a scalar, an array of shape (N,), or a
-        callable ``f(rng, N)`` drawing from the network's seeded generator.
+        Values of the model's parameters and initial values of its
+        variables, plain SI floats (``tau_m=20*ms``): a scalar (a parameter
+        shared by the group), an array of shape (N,) or a callable
+        ``f(rng, N)`` drawing from the network's seeded generator (stored per
+        neuron), or a :class:`TimedArray` (a function of time).  Every name
+        the equations use but do not declare must be given; its units are
+        inferred from the equations.
 
     Examples
     --------
@@ -43,107 +94,276 @@ class NeuronGroup(Group):
     >>> P = NeuronGroup(10, "lif_cuba", tau_m=20*ms, v=-60*mV, refractory=5*ms)
     >>> P.v[:3]
     array([-0.06, -0.06, -0.06])
+    >>> Q = NeuronGroup(2, "dv/dt = (El - v)/tau : volt", threshold="v > -50*mV", reset="v = El",
+    ...                 El=-49*mV, tau=10*ms, v=-70*mV)
     """
 
-    def __init__(self, N, model="lif_cuba", *, method=None, refractory=0.0, current=None,
-                 adaptive_threshold=None, name=None, **values):
+    def __init__(self, N, model="lif_cuba", *, threshold=_UNSET, reset=_UNSET, refractory=_UNSET, method=None,
+                 name=None, adaptive_threshold=None, **values):
         super().__init__(N, name)
-        if isinstance(model, str):
-            if model not in MODELS:
-                raise ValueError(f"model must be one of {sorted(MODELS)}, got {model!r}")
-            model = MODELS[model]
-        elif not isinstance(model, NeuronModel):
-            raise TypeError(f"model must be a model name or NeuronModel, got {model!r}")
-        self.model = model
-        if method is None:
-            method = model.methods[0]
-        if method not in model.methods:
-            raise ValueError(f"method for model {model.name!r} must be one of {list(model.methods)}, got {method!r}")
-        self.method = method
-        unknown = set(values) - set(model.params) - set(model.variables)
-        if unknown:
-            raise ValueError(f"unknown name(s) {sorted(unknown)} for model {model.name!r}: parameters are "
-                             f"{list(model.params)}, state variables {list(model.variables)}")
-        self._params = np.empty((len(model.params), self.N))
-        for k, p in enumerate(model.params):
-            self._params[k] = self._check_param(p, values.get(p, model.defaults[p]))
-        self._state = np.zeros((len(model.variables), self.N))
-        self._pending = {}
-        for k, var in enumerate(model.variables):
-            if var in values:
-                init = values[var]
-                if isinstance(init, str):
-                    raise TypeError(f"{var} must be a number, an array of {self.N} numbers or a callable "
-                                    f"f(rng, N), got {init!r}")
-            else:
-                init = model.initial[var]
-            if isinstance(init, str):  # default tied to a parameter
-                init = self._params[model.params.index(init)].copy()
-            if init is None and model.name == "izhikevich":
-                init = self._params[model.params.index("b")] * self._state[0]
-            if callable(init):
-                self._pending[var] = init
-            else:
-                self._state[k] = check_array(var, init, self.N)
+        preset = self._preset(model)
+        self.preset = preset
+        equations = preset.equations if preset else model
+        if threshold is _UNSET:
+            threshold = preset.threshold if preset else None
+        if reset is _UNSET:
+            reset = preset.reset if preset else None
+        if refractory is _UNSET:
+            refractory = preset.refractory if preset else 0.0
+        if method is None and preset is not None:
+            method = preset.method
+        for what, code in (("threshold", threshold), ("reset", reset)):
+            if code is not None and not isinstance(code, str):
+                raise TypeError(f"{what} must be a string of Brian2 code or None, got {code!r}")
+        if method is not None and not isinstance(method, str):
+            raise TypeError(f"method must be a string (e.g. 'euler'), got {method!r}")
+        regular = [list(r) for r in preset.regular] if preset else []
+        if adaptive_threshold is not None:
+            equations, threshold, reset, values = self._adaptive(adaptive_threshold, preset, equations, threshold,
+                                                                 reset, values)
+        if preset is not None:
+            allowed = set(preset.params) | set(preset.initial) | ({"theta", "tau_theta", "theta_plus"}
+                                                                   if adaptive_threshold is not None else set())
+            unknown = set(values) - allowed
+            if unknown:
+                raise ValueError(f"unknown name(s) {sorted(unknown)} for model {preset.name!r}: parameters are "
+                                 f"{list(preset.params)}, state variables {list(preset.initial)}")
+            merged = dict(preset.defaults)
+            merged.update(values)
+            values = merged
+        self._spec = dict(equations=equations, threshold=threshold, reset=reset, method=method, regular=regular)
+        self._values, kinds, dims = {}, {}, {}
+        for k, v in values.items():
+            kinds[k], self._values[k], dims[k] = classify_value(k, v, self.N)
+        self._timed = {k: v for k, v in self._values.items() if isinstance(v, TimedArray)}
+        self._value_dims = {k: d for k, d in dims.items() if d is not None}
         self.refractory = refractory
-        if current is not None:
-            from .inputs import InjectedCurrent
-            if not isinstance(current, InjectedCurrent):
-                raise TypeError(f"current must be an InjectedCurrent, got {type(current).__name__}")
-            current._check_size(self.N)
-        self.current = current
+        self._kinds = kinds
+        self._compile()
+        self._init_storage(preset)
+
+    # ------------------------------------------------------------------ model
+    @staticmethod
+    def _preset(model):
+        if isinstance(model, NeuronPreset):
+            return model
+        if not isinstance(model, str):
+            raise TypeError(f"model must be a preset name or equations (a string), got {type(model).__name__}")
+        if model in PRESETS:
+            return PRESETS[model]
+        if ":" not in model:
+            raise ValueError(f"model must be one of the presets {sorted(PRESETS)} or equations in Brian2's syntax "
+                             f"(e.g. 'dv/dt = -v/tau : volt'), got {model!r}")
+        return None
+
+    @staticmethod
+    def _adaptive(a, preset, equations, threshold, reset, values):
         from ..plasticity.homeostasis import AdaptiveThreshold
-        if adaptive_threshold is not None and not isinstance(adaptive_threshold, AdaptiveThreshold):
-            raise TypeError(f"adaptive_threshold must be an AdaptiveThreshold, got {type(adaptive_threshold).__name__}")
-        self.adaptive_threshold = adaptive_threshold
-        self.theta = np.zeros(self.N if adaptive_threshold is not None else 0)
+        if not isinstance(a, AdaptiveThreshold):
+            raise TypeError(f"adaptive_threshold must be an AdaptiveThreshold, got {type(a).__name__}")
+        m = re.fullmatch(r"\s*(\w+)\s*>\s*(.+)", threshold or "")
+        if preset is None or m is None:
+            raise TypeError("adaptive_threshold applies to the presets (threshold 'v > v_th'); in your own "
+                            "equations write the threshold variable yourself (see docs/models.md)")
+        unit = preset.params["v_th"].unit
+        equations = equations + f"\ndtheta/dt = -theta/tau_theta : {unit}"
+        threshold = f"{m.group(1)} > {m.group(2)} + theta"
+        reset = (reset + "; " if reset else "") + "theta += theta_plus"
+        values = dict(values, tau_theta=a.tau_theta, theta_plus=a.theta_plus)
+        return equations, threshold, reset, values
 
-    def _check_param(self, p, value):
-        return check_array(p, value, self.N, positive=p in self.model.positive)
+    def _desc(self):
+        spec = self._spec
+        subst = dict(spec)
+        for k, ta in self._timed.items():
+            call = f"{k}(t)" if ta.ndim == 1 else f"{k}(t, i)"
+            for part in ("equations", "threshold", "reset"):
+                if subst.get(part):
+                    subst[part] = re.sub(rf"\b{k}\b(?!\s*\()", call, subst[part])
+        ref = self._ref_kind()
+        return dict(label=self.preset.name if self.preset else "model", equations=subst["equations"],
+                    threshold=subst["threshold"], reset=subst["reset"], refractory=ref, method=spec["method"],
+                    values=dict(sorted(self._kinds.items())), value_dims=dict(sorted(self._value_dims.items())),
+                    regular=spec["regular"])
 
-    # --- refractory period
+    def _ref_kind(self):
+        if self._refractory_expr is not None:
+            return self._refractory_expr
+        return None if self._refractory is None else "steps"
+
+    def _compile(self):
+        from ..equations.neuron_code import compile_neuron
+        self._layout = compile_neuron(self._desc(), what=f"NeuronGroup {self.name!r}" if self.name
+                                      else "NeuronGroup")
+        lay = self._layout
+        self._rows = {n: k for k, n in enumerate(lay["rows"])}
+        self._shared_names = list(lay["shared"])
+
+    def _init_storage(self, preset):
+        lay = self._layout
+        self._x = np.zeros((len(lay["rows"]), self.N))
+        self._pending = {}
+        self._shared = np.array([self._values[n] for n in lay["shared"]], dtype=np.float64)
+        positive = set(preset.positive) if preset else set()
+        for n in lay["shared"]:
+            if n in positive and not self._values[n] > 0:
+                raise ValueError(f"{n} must be > 0, got {self._values[n]}")
+        for n, k in self._rows.items():
+            if n in self._values:
+                v = self._values[n]
+            elif preset is not None and n in preset.initial:
+                v = preset.initial[n]
+                if isinstance(v, str):
+                    v = self._param_value(v)
+                elif callable(v):
+                    v = v({**{p: self._param_value(p) for p in preset.params}, "v": self._x[self._rows["v"]]})
+            else:
+                continue
+            if callable(v) and not isinstance(v, np.ndarray):
+                self._pending[n] = v
+            else:
+                self._x[k] = check_array(n, v, self.N, positive=n in positive)
+        self.not_refractory = np.ones(self.N, dtype=np.bool_)
+
+    def _param_value(self, name):
+        if name in self._rows:
+            return self._x[self._rows[name]]
+        return self._values[name]
+
+    # ------------------------------------------------------------------ refractoriness
     @property
     def refractory(self):
-        """Refractory period in seconds, array of shape (N,)."""
-        return self._refractory
+        """Refractory period in seconds (array of shape (N,)), its expression (str), or None."""
+        return self._refractory_expr if self._refractory_expr is not None else (
+            None if self._refractory is None else self._refractory.copy())
 
     @refractory.setter
     def refractory(self, value):
-        self._refractory = check_array("refractory", value, self.N, nonnegative=True, unit="s")
+        old = getattr(self, "_layout", None) and self._ref_kind()
+        self._refractory_expr = None
+        if value is None or value is False:
+            self._refractory = None
+        elif isinstance(value, str):
+            self._refractory_expr = value
+            self._refractory = None
+        else:
+            self._refractory = check_array("refractory", value, self.N, nonnegative=True, unit="s")
+        if old is not None and old != self._ref_kind():
+            self._recompile()
 
-    # --- attribute access to variables and parameters
+    # ------------------------------------------------------------------ access
+    @property
+    def variables(self):
+        """Names of the per-neuron variables (state variables and parameters stored per neuron)."""
+        return tuple(self._layout["rows"])
+
+    @property
+    def model_name(self):
+        return self.preset.name if self.preset else "equations"
+
+    @property
+    def equations(self):
+        """The equations Brian2 is given for this group (parameters stored per neuron declared)."""
+        return self._layout["equations"]
+
+    @property
+    def units(self):
+        """Name -> unit (a Brian2 unit expression) of every variable and parameter."""
+        return dict(self._layout["units"])
+
+    def generated_code(self, backend="cpu"):
+        """The Python source that runs this group's model on ``backend`` ("cpu", "reference")."""
+        src = self._layout["sources"]
+        if backend not in src:
+            raise ValueError(f"backend must be one of {sorted(src)}, got {backend!r}")
+        return src[backend]
+
     def __getattr__(self, name):
-        model = self.__dict__.get("model")
-        if model is not None:
-            if name in model.variables:
-                if name in self.__dict__["_pending"]:
+        d = self.__dict__
+        rows = d.get("_rows")
+        if rows is not None:
+            if name in rows:
+                if name in d["_pending"]:
                     raise RuntimeError(f"{name} is drawn from the network's RNG; run the network (or call "
                                        f"Network.build()) before reading it")
-                return self.__dict__["_state"][model.variables.index(name)]
-            if name in model.params:
-                return self.__dict__["_params"][model.params.index(name)]
+                row = d["_x"][rows[name]]
+                if name in d["_layout"]["constant"]:
+                    row = row.view()
+                    row.flags.writeable = False
+                return row
+            if name in d["_shared_names"]:
+                v = np.broadcast_to(d["_shared"][d["_shared_names"].index(name)], (d["N"],))
+                return v
+            if name in d.get("_timed", {}):
+                return d["_timed"][name]
+            if name in d["_layout"]["subexpressions"]:
+                raise AttributeError(f"{name} is a subexpression ({d['_layout']['subexpressions'][name]}); it is "
+                                     f"computed inside the model, not stored")
         raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
 
     def __setattr__(self, name, value):
-        model = self.__dict__.get("model")
-        if model is not None and name in model.variables:
-            k = model.variables.index(name)
-            if callable(value):
+        d = self.__dict__
+        rows = d.get("_rows")
+        if rows is None or name.startswith("_"):
+            return super().__setattr__(name, value)
+        positive = set(self.preset.positive) if self.preset else set()
+        if name in rows:
+            if callable(value) and not isinstance(value, np.ndarray):
                 self._pending[name] = value
             else:
-                self._state[k] = check_array(name, value, self.N)
+                self._x[rows[name]] = check_array(name, value, self.N, positive=name in positive)
                 self._pending.pop(name, None)
-        elif model is not None and name in model.params:
-            self._params[model.params.index(name)] = self._check_param(name, value)
-        else:
-            super().__setattr__(name, value)
+            return
+        if name in d["_shared_names"] or name in d.get("_timed", {}):
+            kind, v, dims = classify_value(name, value, self.N)
+            if kind == "scalar" and name in d["_shared_names"]:
+                if name in positive and not v > 0:
+                    raise ValueError(f"{name} must be > 0, got {v}")
+                self._shared[d["_shared_names"].index(name)] = v
+                self._values[name] = v
+                return
+            if kind == "array" and name in positive:
+                check_array(name, v, self.N, positive=True) if not callable(v) else None
+            self._values[name] = v
+            self._kinds[name] = kind
+            self._timed = {k: x for k, x in self._values.items() if isinstance(x, TimedArray)}
+            self._recompile()
+            return
+        super().__setattr__(name, value)
+
+    def _recompile(self):
+        """Compile again after a parameter changed between shared and per-neuron (or a TimedArray)."""
+        old_rows, old_x, old_pending = self._rows, self._x, self._pending
+        self._compile()
+        lay = self._layout
+        x = np.zeros((len(lay["rows"]), self.N))
+        pending = {}
+        for n, k in self._rows.items():
+            if n in old_rows:
+                x[k] = old_x[old_rows[n]]
+                if n in old_pending:
+                    pending[n] = old_pending[n]
+            elif n in self._values:
+                v = self._values[n]
+                if callable(v) and not isinstance(v, np.ndarray):
+                    pending[n] = v
+                else:
+                    x[k] = v
+        self._x, self._pending = x, pending
+        self._shared = np.array([self._values[n] for n in lay["shared"]], dtype=np.float64)
 
     def _resolve(self, rng, dt):
-        for var, f in list(self._pending.items()):
-            self._state[self.model.variables.index(var)] = resolve_value(var, f, self.N, rng)
-            del self._pending[var]
+        for name, f in list(self._pending.items()):
+            self._x[self._rows[name]] = resolve_value(name, f, self.N, rng)
+            del self._pending[name]
 
     def _state_arrays(self):
         d = super()._state_arrays()
-        d.update(state=self._state, params=self._params, refractory=self._refractory, theta=self.theta)
+        d.update(x=self._x, shared=self._shared, not_refractory=self.not_refractory)
         return d
+
+    def _check_state(self):
+        """Parameters edited in place are checked before a run (values must be finite)."""
+        if not np.all(np.isfinite(self._shared)):
+            bad = [n for n, v in zip(self._shared_names, self._shared) if not np.isfinite(v)]
+            raise ValueError(f"NeuronGroup {self.name!r}: parameter(s) {bad} must be finite")

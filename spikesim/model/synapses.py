@@ -1,67 +1,216 @@
-"""Synapses: static connections with weights and delays between two groups."""
+"""Synapses: connections between two groups, with a model and pathway statements in Brian2's syntax."""
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
 from .._validate import check_float, check_int
 from . import connect as rules
 from .groups import Group, resolve_value
-from .neurons import NeuronGroup
+from .neurons import NeuronGroup, classify_value
+from .timed import TimedArray
+
+_IDENT = re.compile(r"^[A-Za-z_]\w*$")
 
 
 class Synapses:
-    """Connections from ``pre`` to ``post`` that add ``weight`` to ``post.target`` on each pre spike.
+    """Connections from ``pre`` to ``post`` whose effects and plasticity are statements in Brian2's syntax.
 
-    A spike of pre-synaptic neuron ``i`` at step ``n`` adds ``w[s]`` to
-    variable ``target`` of post-synaptic neuron ``j[s]`` at step
-    ``n + round(delay[s]/dt)``, for every synapse ``s`` from ``i`` (Brian2's
-    ``on_pre='target += w'``).  Inside one step, effects are summed in push
-    order, then source index, then creation order.
+    Two ways to write them:
 
-    Storage is compressed sparse rows by source and delay: per synapse an
-    int32 target index and a float64 weight (12 bytes), plus per source and
-    distinct delay one row pointer.  A post-side (reverse) index is built on
-    demand (:meth:`reverse_index`).
+    * equations: ``Synapses(pre, post, "w : volt", on_pre="v_post += w")``;
+      ``model`` declares synaptic variables (``w : volt``), event-driven traces
+      (``dApre/dt = -Apre/tau : 1 (event-driven)``), clock-driven variables
+      and summed variables (``I_post = g*w : amp (summed)``); ``on_pre`` /
+      ``on_post`` run for each synapse when a pre-synaptic spike arrives /
+      when the post-synaptic neuron fires; names with ``_pre`` / ``_post``
+      refer to the groups' variables (a post variable needs no suffix);
+      ``clip``, ``exp``, ``rand()``, ``lastspike_pre``... are available;
+    * a target and a rule preset: ``Synapses(pre, post, "ge", weight=0.5*mV,
+      plasticity=STDP(...))`` is ``model="w : volt"``, ``on_pre="ge_post += w"``
+      plus the rule's own equations (see :mod:`spikesim.plasticity`).
+
+    A spike of pre-synaptic neuron ``i`` at step ``n`` reaches synapse ``s``
+    at step ``n + round(delay[s]/dt)``.  Inside a step: arriving spikes in
+    push order (longest delay first), then source index, then synapse
+    creation order; every Synapses object's pre pathway before any post
+    pathway (Brian2's order).
+
+    Storage: compressed rows by source and delay (per synapse an int32 target
+    index and one float64 per synaptic variable), a post-side index when a
+    post pathway or an operation needs it, per-synapse ``lastupdate`` when
+    event-driven variables are stored per synapse.
 
     Parameters
     ----------
     pre, post : Group
         Source group (any group) and target group (a NeuronGroup).
-    target : str
-        State variable of ``post`` that receives the weight, e.g. ``"ge"``.
-    weight : float, array of shape (n_synapses,), or callable ``f(rng, n_synapses)``
-        Weight in the target variable's units (volts, siemens, ...).
+    model : str, optional
+        Synaptic equations, or (old form) the name of the post variable that
+        receives ``w`` (``"ge"``).
+    on_pre, on_post : str, optional
+        Statements run at pre-synaptic spike arrival / post-synaptic spikes.
     delay : float, array of shape (n_synapses,), or callable
         Transmission delay in seconds (>= 0), rounded to whole steps.
+    weight : float, array or callable, optional
+        Old form: initial value of ``w``.
     plasticity : PlasticityRule, optional
-        E.g. :class:`spikesim.plasticity.STDP`; makes the weights plastic.
-        Plastic synapses also keep a post-side index (8 more bytes per
-        synapse) and per-neuron traces.
+        Old form: a rule preset (:class:`spikesim.plasticity.STDP`, ...).
+    shared_traces : bool, optional
+        Store event-driven traces that every synapse of one source (or one
+        target) shares once per source (target) instead of per synapse (see
+        :mod:`spikesim.equations.synapse_code`).  Default: True for the rule
+        presets, False for equations (then results equal Brian2's bit for bit).
+    method : str, optional
+        Integration method of clock-driven variables.
     name : str, optional
+    **values
+        Values of the model's parameters and initial values of its
+        variables (SI floats): a scalar (shared), an array of one value per
+        synapse in creation order, or a callable ``f(rng, n_synapses)``.
+
+    Examples
+    --------
+    >>> from spikesim import NeuronGroup, Synapses
+    >>> from spikesim.units import mV
+    >>> G = NeuronGroup(2, "lif_cuba")
+    >>> S = Synapses(G, G, "w : volt", on_pre="v_post += w", w=0.5*mV).connect(i=[0], j=[1])
     """
 
-    def __init__(self, pre, post, target="ge", *, weight=0.0, delay=0.0, plasticity=None, name=None):
+    def __init__(self, pre, post, model=None, on_pre=None, on_post=None, *, delay=0.0, target=None, weight=None,
+                 plasticity=None, shared_traces=None, method=None, name=None, **values):
         if not isinstance(pre, Group):
             raise TypeError(f"pre must be a NeuronGroup, PoissonGroup or SpikeGeneratorGroup, got {type(pre).__name__}")
         if not isinstance(post, NeuronGroup):
             raise TypeError(f"post must be a NeuronGroup, got {type(post).__name__}")
-        if target not in post.model.variables:
-            raise ValueError(f"target must be a state variable of the post-synaptic model {post.model.name!r} "
-                             f"({list(post.model.variables)}), got {target!r}")
         if name is not None and not isinstance(name, str):
             raise TypeError(f"name must be a string, got {name!r}")
-        self.pre, self.post, self.target, self.name = pre, post, target, name
-        self.target_index = post.model.variables.index(target)
-        from ..plasticity.stdp import PlasticityRule
-        if plasticity is not None and not isinstance(plasticity, PlasticityRule):
-            raise TypeError(f"plasticity must be a plasticity rule (e.g. spikesim.plasticity.STDP), got "
-                            f"{type(plasticity).__name__}")
+        for what, code in (("model", model), ("on_pre", on_pre), ("on_post", on_post)):
+            if code is not None and not isinstance(code, str):
+                raise TypeError(f"{what} must be a string of Brian2 code, got {type(code).__name__}")
+        self.pre, self.post, self.name = pre, post, name
+        old_form = target is not None or (model is not None and _IDENT.match(model.strip() or "-")
+                                          and on_pre is None and on_post is None)
+        regular, window = [], None
         self.plasticity = plasticity
-        self._weight_spec = self._check_spec("weight", weight)
+        if old_form:
+            target = target if target is not None else model.strip()
+            if target not in post.variables:
+                raise ValueError(f"target must be a variable of the post-synaptic group {post.name!r} "
+                                 f"({list(post.variables)}), got {target!r}")
+            self.target = target
+            unit = post.units[target]
+            model, on_pre, on_post = f"w : {unit}", f"{target}_post += w", None
+            values = dict(values)
+            values["w"] = 0.0 if weight is None else weight
+            if plasticity is not None:
+                from ..plasticity.stdp import PlasticityRule
+                if not isinstance(plasticity, PlasticityRule):
+                    raise TypeError(f"plasticity must be a plasticity rule (e.g. spikesim.plasticity.STDP), got "
+                                    f"{type(plasticity).__name__}")
+                parts = plasticity.expand(unit)
+                model += parts.model
+                on_pre = on_pre + parts.on_pre
+                on_post = parts.on_post or None
+                for k, v in parts.values.items():
+                    values.setdefault(k, v)
+                regular = [[code, when] for code, when, _ in parts.regular]
+                self._regular_dt = [dt_ for _, _, dt_ in parts.regular]
+                window = parts.window
+                if shared_traces is None:
+                    shared_traces = True
+        else:
+            if weight is not None or plasticity is not None:
+                raise TypeError("weight= and plasticity= belong to the form Synapses(pre, post, 'target', ...); "
+                                "with equations give the initial values by name (w=...)")
+            self.target = None
+        self._spec = dict(model=model or "", on_pre=on_pre, on_post=on_post, method=method, regular=regular,
+                          window=window, shared_traces=bool(shared_traces))
+        self._values, self._kinds, self._value_dims = {}, {}, {}
+        for k, v in values.items():
+            self._set_value(k, v)
         self._delay_spec = self._check_spec("delay", delay, nonnegative=True)
         self._rule = None
         self._built = False
         self._w_version = 0     # raised whenever the host weights are written from outside a run (device copies)
+        self._compile()
+
+    # ------------------------------------------------------------------ model
+    def _set_value(self, k, v):
+        if callable(v) and not isinstance(v, (np.ndarray, TimedArray)):
+            self._values[k], self._kinds[k] = v, "array"
+            return
+        if isinstance(v, TimedArray):
+            if v.ndim != 1:
+                raise ValueError(f"{k}: synapse models take 1-D TimedArrays")
+            self._values[k], self._kinds[k] = v, v.kind
+            return
+        dims = None
+        if hasattr(v, "dim") and type(v).__module__.startswith("brian2"):
+            from .neurons import _fractions
+            dims = [str(x) for x in _fractions(v.dim._dims)]
+            v = np.asarray(v, dtype=np.float64)
+        arr = np.asarray(v, dtype=np.float64) if not isinstance(v, (str, bytes)) else None
+        if arr is None or arr.ndim > 1:
+            raise TypeError(f"{k} must be a number, a 1-D array, a callable f(rng, n) or a TimedArray, got {v!r}")
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{k} must be finite, got NaN or inf")
+        self._values[k] = float(arr) if arr.ndim == 0 else arr.copy()
+        self._kinds[k] = "scalar" if arr.ndim == 0 else "array"
+        if dims is not None:
+            self._value_dims[k] = dims
+
+    @staticmethod
+    def _group_layout(g):
+        from .inputs import PoissonGroup
+        if isinstance(g, NeuronGroup):
+            lay = g._layout
+            return {"kind": "neuron", "rows": lay["rows"], "dims": {n: lay["dims"][n] for n in lay["rows"]},
+                    "spec": lay["spec"]}
+        if isinstance(g, PoissonGroup):
+            return {"kind": "poisson", "rows": ["rates"], "dims": {"rates": ["0", "0", "-1", "0", "0", "0", "0"]}}
+        return {"kind": "generator", "rows": [], "dims": {}}
+
+    def _desc(self):
+        s = self._spec
+        return dict(label=self.name or "synapses", model=s["model"], on_pre=s["on_pre"], on_post=s["on_post"],
+                    method=s["method"], values=dict(sorted(self._kinds.items())),
+                    value_dims=dict(sorted(self._value_dims.items())), regular=s["regular"],
+                    shared_traces=s["shared_traces"], window=s["window"] is not None,
+                    pre=self._group_layout(self.pre), post=self._group_layout(self.post), same=self.pre is self.post)
+
+    def _compile(self):
+        from ..equations.synapse_code import compile_synapses
+        self._layout = compile_synapses(self._desc(), what=f"Synapses {self.name!r}" if self.name else "Synapses")
+        lay = self._layout
+        self._rows = {n: k for k, n in enumerate(lay["rows"])}
+        self._shared_names = list(lay["shared"])
+        self._key_desc = self._desc()
+
+    def _layout_current(self):
+        """Compile again if a group's layout or a value's kind changed since; True if it did."""
+        if self._desc() != self._key_desc:
+            self._compile()
+            return True
+        return False
+
+    def generated_code(self, backend="cpu"):
+        """The Python source that runs this synapse model on ``backend`` ("cpu", "reference")."""
+        src = self._layout["sources"]
+        if backend not in src:
+            raise ValueError(f"backend must be one of {sorted(src)}, got {backend!r}")
+        return src[backend]
+
+    @property
+    def variables(self):
+        """Names of the synaptic variables (stored per synapse, per source or per target)."""
+        lay = self._layout
+        return tuple(lay["rows"]) + tuple(lay["pre_shared"]) + tuple(lay["post_shared"])
+
+    @property
+    def units(self):
+        return dict(self._layout["units"])
 
     @staticmethod
     def _check_spec(name, value, nonnegative=False):
@@ -75,6 +224,22 @@ class Synapses:
         if nonnegative and np.any(arr < 0):
             raise ValueError(f"{name} must be >= 0 s, got {arr.min()}")
         return arr
+
+    def run_regularly(self, code, dt, when="synapses"):
+        """Run ``code`` for every synapse every ``dt`` seconds (before the first run).
+
+        Event-driven variables are read at the current time (not changed).
+        ``when``: "start" (before integration), "synapses" (after the
+        pathways, the default) or "end" (after resets).
+        """
+        if self._built:
+            raise RuntimeError("run_regularly must be called before the network is built")
+        if not isinstance(code, str):
+            raise TypeError(f"code must be a string of Brian2 statements, got {type(code).__name__}")
+        self._spec["regular"] = self._spec["regular"] + [[code, when]]
+        self._regular_dt = getattr(self, "_regular_dt", []) + [check_float("dt", dt, positive=True, unit="s")]
+        self._compile()
+        return self
 
     # ------------------------------------------------------------------ connect
     def connect(self, *, p=None, i=None, j=None, one_to_one=False, in_degree=None, autapses=True,
@@ -92,14 +257,14 @@ class Synapses:
         """
         if self._rule is not None:
             raise RuntimeError(f"Synapses {self.name!r} are already connected; create another Synapses object")
-        self._subsets = (self._subset("pre", pre, self.pre.N), self._subset("post", post, self.post.N))
+        subsets = (self._subset("pre", pre, self.pre.N), self._subset("post", post, self.post.N))
         if i is not None and (pre is not None or post is not None):
             raise ValueError("pre/post subsets do not apply to explicit i, j connections")
         given = [p is not None, i is not None or j is not None, bool(one_to_one), in_degree is not None]
         if sum(given) > 1:
             raise ValueError("give only one of p, (i, j), one_to_one and in_degree")
         if p is not None:
-            self._rule = ("p", check_float("p", p, lo=0.0, hi=1.0), bool(autapses))
+            rule = ("p", check_float("p", p, lo=0.0, hi=1.0), bool(autapses))
         elif i is not None or j is not None:
             if i is None or j is None:
                 raise ValueError("explicit connections need both i and j")
@@ -111,14 +276,15 @@ class Synapses:
             for nm, a, n in (("i", i, self.pre.N), ("j", j, self.post.N)):
                 if a.size and (a.min() < 0 or a.max() >= n):
                     raise ValueError(f"{nm} must be in [0, {n}), got {a[(a < 0) | (a >= n)][0]}")
-            self._rule = ("explicit", i.astype(np.int64), j.astype(np.int64))
+            rule = ("explicit", i.astype(np.int64), j.astype(np.int64))
         elif one_to_one:
             rules.one_to_one(self.pre.N, self.post.N)  # validates sizes now
-            self._rule = ("one_to_one",)
+            rule = ("one_to_one",)
         elif in_degree is not None:
-            self._rule = ("in_degree", check_int("in_degree", in_degree, minimum=0), bool(autapses))
+            rule = ("in_degree", check_int("in_degree", in_degree, minimum=0), bool(autapses))
         else:
-            self._rule = ("all", bool(autapses))
+            rule = ("all", bool(autapses))
+        self._subsets, self._rule = subsets, rule
         return self
 
     @staticmethod
@@ -137,67 +303,92 @@ class Synapses:
         return np.sort(arr.astype(np.int64))
 
     # ------------------------------------------------------------------ build
-    def _build(self, rng, dt):
-        """Draw connectivity, weights and delays; lay out the CSR arrays."""
-        if self._built:
-            return
-        if self._rule is None:
-            raise RuntimeError(f"Synapses {self.name!r} were never connected: call connect() first")
+    def _draw(self, rng):
+        """The connected pairs (i, j) in creation order."""
         kind = self._rule[0]
         sub_pre, sub_post = self._subsets
         idx_pre = np.arange(self.pre.N) if sub_pre is None else sub_pre
         idx_post = np.arange(self.post.N) if sub_post is None else sub_post
         n_pre, n_post = idx_pre.size, idx_post.size
         if kind == "explicit":
-            i, j = self._rule[1], self._rule[2]
+            return self._rule[1], self._rule[2]
+        no_autapses = kind != "one_to_one" and not self._rule[-1]
+        if kind == "p":
+            a, b = rules.bernoulli(rng, n_pre, n_post, self._rule[1])
+        elif kind == "one_to_one":
+            a, b = rules.one_to_one(n_pre, n_post)
+        elif kind == "in_degree":
+            a, b = rules.fixed_in_degree(rng, n_pre, n_post, self._rule[1],
+                                         forbid=(idx_pre, idx_post) if no_autapses else None)
         else:
-            no_autapses = kind != "one_to_one" and not self._rule[-1]
-            if kind == "p":
-                a, b = rules.bernoulli(rng, n_pre, n_post, self._rule[1])
-            elif kind == "one_to_one":
-                a, b = rules.one_to_one(n_pre, n_post)
-            elif kind == "in_degree":
-                a, b = rules.fixed_in_degree(rng, n_pre, n_post, self._rule[1],
-                                             forbid=(idx_pre, idx_post) if no_autapses else None)
-            else:
-                a, b = rules.all_to_all(n_pre, n_post)
-            i, j = idx_pre[a], idx_post[b]
-            if no_autapses and self.pre is self.post:
-                keep = i != j
-                i, j = i[keep], j[keep]
+            a, b = rules.all_to_all(n_pre, n_post)
+        i, j = idx_pre[a], idx_post[b]
+        if no_autapses and self.pre is self.post:
+            keep = i != j
+            i, j = i[keep], j[keep]
+        return i, j
+
+    def _build(self, rng, dt):
+        """Draw connectivity, delays and initial values; lay out the arrays the kernels use."""
+        if self._built:
+            return
+        if self._rule is None:
+            raise RuntimeError(f"Synapses {self.name!r} were never connected: call connect() first")
+        self._layout_current()
+        self._dt = dt
+        i, j = self._draw(rng)
         n = i.size
-        w = self._spec_values("weight", self._weight_spec, n, rng)
         delay = self._spec_values("delay", self._delay_spec, n, rng)
         if np.any(delay < 0):
             raise ValueError(f"delay must be >= 0 s, got {delay.min()}")
         dsteps = np.floor(delay / dt + 0.5).astype(np.int64)
-        if self.plasticity is not None:
-            self.plasticity._check_weights(w)
-        self._layout(i, j, w, dsteps)
+        init = {}
+        lay = self._layout
+        for name in list(lay["rows"]) + lay["pre_shared"] + lay["post_shared"]:
+            if name in self._values:
+                init[name] = self._spec_values(name, self._values[name], n, rng)
+        if self.plasticity is not None and "w" in init:
+            self.plasticity._check_weights(init["w"])
+        self._layout_arrays(i, j, dsteps)
+        self._sx = np.zeros((len(lay["rows"]), n))
+        for name, k in self._rows.items():
+            if name in init:
+                self._sx[k] = self._to_csr(init[name])
+        self._shared = np.array([self._values[s] for s in lay["shared"]], dtype=np.float64)
+        self._init_traces(init)
         self._built = True
-        self._init_plasticity()
 
-    def _init_plasticity(self):
-        """Trace arrays and the post-side index of a plastic Synapses (empty for static ones)."""
-        rule = self.plasticity
+    def _to_csr(self, creation_values):
+        return creation_values if self._perm is None else creation_values[self._order]
+
+    def _init_traces(self, init):
+        lay = self._layout
         n_blocks = self.dptr.size - 1
-        nt = 2 if rule is not None else 0
-        nb, npost = (n_blocks, self.post.N) if rule is not None else (0, 0)
-        R = rule.ring_size if rule is not None else 0
-        self.trace_pre = np.zeros((nt, nb))
-        self.trace_pre_step = np.zeros(nb, dtype=np.int64)
-        self.trace_post = np.zeros((nt, npost))
-        self.trace_post_step = np.zeros(npost, dtype=np.int64)
-        self.ring_pre = np.full((R, nb if R else 0), -1, dtype=np.int64)
-        self.ring_pre_pos = np.zeros(nb if R else 0, dtype=np.int64)
-        self.ring_post = np.full((R, npost if R else 0), -1, dtype=np.int64)
-        self.ring_post_pos = np.zeros(npost if R else 0, dtype=np.int64)
-        if rule is not None and hasattr(rule, "theta0"):
-            self.trace_post[1] = rule.theta0          # BCM sliding threshold
-        if rule is not None or getattr(self, "_needs_reverse", False):
+        self.lastupdate = np.zeros(self.post_index.size if lay["lastupdate"] else 0)
+        self._bx = np.zeros((len(lay["pre_shared"]), n_blocks))
+        self._blast = np.zeros(n_blocks if lay["pre_shared"] else 0)
+        self._px = np.zeros((len(lay["post_shared"]), self.post.N))
+        self._plast = np.zeros(self.post.N if lay["post_shared"] else 0)
+        for side, names, arr in (("source", lay["pre_shared"], self._bx), ("target", lay["post_shared"], self._px)):
+            for k, name in enumerate(names):
+                if name not in init:
+                    continue
+                vals = np.unique(init[name])
+                if vals.size > 1:
+                    raise ValueError(f"Synapses {self.name!r}: {name} is stored once per {side} "
+                                     f"(shared_traces=True), so its initial value must be the same for all "
+                                     f"synapses; give a scalar or use shared_traces=False")
+                arr[k] = vals[0] if vals.size else 0.0
+        R, W = self._spec["window"] or (0, 0.0)
+        self._window_steps = int(W / self._dt + 0.5) if R else 0
+        self._rings = (np.full((R, n_blocks if R else 0), -1, dtype=np.int64), np.zeros(n_blocks if R else 0, np.int64),
+                       np.full((R, self.post.N if R else 0), -1, dtype=np.int64), np.zeros(self.post.N if R else 0,
+                                                                                          np.int64),
+                       np.array([self._window_steps], np.int64))
+        needs_rev = "post" in lay["pathways"] or getattr(self, "_needs_reverse", False)
+        if needs_rev:
             ptr, syn = self.reverse_index()
-            self.rev_ptr = ptr
-            self.rev_syn = syn.astype(np.int32)
+            self.rev_ptr, self.rev_syn = ptr, syn.astype(np.int32)
             self.rev_block = (np.searchsorted(self.dptr, syn, side="right") - 1).astype(np.int32)
         else:
             self.rev_ptr = np.zeros(1, dtype=np.int64)
@@ -208,13 +399,14 @@ class Synapses:
     def _spec_values(name, spec, n, rng):
         if callable(spec):
             return resolve_value(name, spec, n, rng)
+        spec = np.asarray(spec, dtype=np.float64)
         if spec.ndim == 0:
             return np.full(n, float(spec))
         if spec.shape != (n,):
             raise ValueError(f"{name} must be a scalar or have one value per synapse ({n}), got shape {spec.shape}")
         return spec.copy()
 
-    def _layout(self, i, j, w, dsteps):
+    def _layout_arrays(self, i, j, dsteps):
         n_pre = self.pre.N
         udelay = np.unique(dsteps) if dsteps.size else np.zeros(1, np.int64)
         u = np.searchsorted(udelay, dsteps)
@@ -224,9 +416,10 @@ class Synapses:
         self.dptr = np.zeros(n_pre * udelay.size + 1, dtype=np.int64)
         np.cumsum(np.bincount(key, minlength=n_pre * udelay.size), out=self.dptr[1:])
         self.post_index = np.ascontiguousarray(j[order], dtype=np.int32)
-        self.weights = np.ascontiguousarray(w[order], dtype=np.float64)
-        # position in CSR order of each synapse in creation order (None: identical)
-        self._perm = None if np.array_equal(order, np.arange(order.size)) else np.argsort(order).astype(np.int32)
+        identity = np.array_equal(order, np.arange(order.size))
+        # _order: CSR position -> creation index; _perm: creation index -> CSR position (None: identical)
+        self._order = None if identity else order
+        self._perm = None if identity else np.argsort(order).astype(np.int32)
         self._reverse = None
 
     # ------------------------------------------------------------------ access
@@ -246,6 +439,9 @@ class Synapses:
         counts = np.diff(self.dptr)
         return np.repeat(np.tile(self.udelay, self.pre.N), counts)
 
+    def _csr_block(self):
+        return np.repeat(np.arange(self.dptr.size - 1, dtype=np.int64), np.diff(self.dptr))
+
     def __len__(self):
         self._require_built()
         return self.post_index.size
@@ -263,25 +459,53 @@ class Synapses:
         return self._to_creation(self.post_index.astype(np.int64))
 
     @property
-    def w(self):
-        """Weights, shape (n_synapses,), creation order (a copy; assign to change)."""
+    def weights(self):
+        """The weights ``w`` in storage (CSR) order, live (for the engine and monitors)."""
         self._require_built()
-        return self._to_creation(self.weights).copy()
+        return self._sx[self._rows["w"]]
 
-    @w.setter
-    def w(self, value):
-        self._require_built()
-        arr = np.asarray(value, dtype=np.float64)
-        n = self.weights.size
-        if arr.ndim == 0:
-            arr = np.full(n, float(arr))
-        if arr.shape != (n,) or not np.all(np.isfinite(arr)):
-            raise ValueError(f"w must be a finite scalar or array of length {n}, got shape {arr.shape}")
-        if self._perm is None:
-            self.weights[:] = arr
-        else:
-            self.weights[self._perm] = arr
-        self._w_version += 1
+    def __getattr__(self, name):
+        d = self.__dict__
+        lay = d.get("_layout")
+        if lay is not None and d.get("_built"):
+            if name in d["_rows"]:
+                return self._to_creation(d["_sx"][d["_rows"][name]]).copy()
+            if name in lay["pre_shared"]:
+                return self._to_creation(d["_bx"][lay["pre_shared"].index(name)][self._csr_block()])
+            if name in lay["post_shared"]:
+                return self._to_creation(d["_px"][lay["post_shared"].index(name)][d["post_index"]])
+        if lay is not None and name in d.get("_shared_names", ()):
+            return d["_values"][name]
+        if lay is not None and (name in d.get("_rows", ()) or name in lay["pre_shared"] + lay["post_shared"]):
+            self._require_built()
+        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
+
+    def __setattr__(self, name, value):
+        d = self.__dict__
+        lay = d.get("_layout")
+        if lay is None or name.startswith("_"):
+            return super().__setattr__(name, value)
+        if name in d["_rows"]:
+            self._require_built()
+            n = self.post_index.size
+            arr = np.asarray(value, dtype=np.float64)
+            if arr.ndim == 0:
+                arr = np.full(n, float(arr))
+            if arr.shape != (n,) or not np.all(np.isfinite(arr)):
+                raise ValueError(f"{name} must be a finite scalar or array of length {n}, got shape {arr.shape}")
+            row = d["_sx"][d["_rows"][name]]
+            if self._perm is None:
+                row[:] = arr
+            else:
+                row[self._perm] = arr
+            self._w_version += 1
+            return
+        if name in d["_shared_names"]:
+            v = check_float(name, value)
+            self._values[name] = v
+            self._shared[d["_shared_names"].index(name)] = v
+            return
+        super().__setattr__(name, value)
 
     def delay_steps(self):
         """Delay of each synapse in time steps, shape (n_synapses,), creation order."""
@@ -289,32 +513,31 @@ class Synapses:
         return self._to_creation(self._csr_delay_steps())
 
     def reverse_index(self):
-        """Post-side index: ``(ptr, syn)`` with ``syn[ptr[j]:ptr[j+1]]`` the CSR positions of
-        the synapses onto post neuron ``j``, in CSR order.  Built once, on demand."""
+        """Post-side index: ``(ptr, syn)`` with ``syn[ptr[j]:ptr[j+1]]`` the CSR positions of the synapses
+        onto post neuron ``j``, in creation order.  Built once, on demand."""
         self._require_built()
         if self._reverse is None:
-            order = np.argsort(self.post_index, kind="stable").astype(np.int32)
+            created = np.arange(self.post_index.size) if self._order is None else self._order
+            order = np.lexsort((created, self.post_index)).astype(np.int32)
             ptr = np.zeros(self.post.N + 1, dtype=np.int64)
             np.cumsum(np.bincount(self.post_index, minlength=self.post.N), out=ptr[1:])
             self._reverse = (ptr, order)
         return self._reverse
 
     def memory_bytes(self):
-        """Bytes held by the connectivity arrays (excluding the optional reverse index)."""
+        """Bytes held by the synapses' arrays (connectivity, variables, traces, post-side index)."""
         self._require_built()
-        b = self.post_index.nbytes + self.weights.nbytes + self.dptr.nbytes + self.udelay.nbytes
-        b += 0 if self._perm is None else self._perm.nbytes
-        if self.plasticity is not None:
-            b += sum(a.nbytes for a in (self.rev_ptr, self.rev_syn, self.rev_block, self.trace_pre,
-                                        self.trace_pre_step, self.trace_post, self.trace_post_step, self.ring_pre,
-                                        self.ring_pre_pos, self.ring_post, self.ring_post_pos))
+        arrays = [self.post_index, self._sx, self.dptr, self.udelay, self.lastupdate, self._bx, self._blast,
+                  self._px, self._plast, self.rev_ptr, self.rev_syn, self.rev_block] + list(self._rings)
+        b = sum(a.nbytes for a in arrays)
+        b += 0 if self._perm is None else self._perm.nbytes + self._order.nbytes
         return b
 
     def _state_arrays(self):
         self._require_built()
-        return {"weights": self.weights, "trace_pre": self.trace_pre, "trace_pre_step": self.trace_pre_step,
-                "trace_post": self.trace_post, "trace_post_step": self.trace_post_step, "ring_pre": self.ring_pre,
-                "ring_pre_pos": self.ring_pre_pos, "ring_post": self.ring_post, "ring_post_pos": self.ring_post_pos}
+        return {"sx": self._sx, "shared": self._shared, "lastupdate": self.lastupdate, "bx": self._bx,
+                "blast": self._blast, "px": self._px, "plast": self._plast, "ring_pre": self._rings[0],
+                "ring_pre_pos": self._rings[1], "ring_post": self._rings[2], "ring_post_pos": self._rings[3]}
 
     def __repr__(self):
-        return f"<Synapses {self.name!r} {self.pre.name!r}->{self.post.name!r} target={self.target!r}>"
+        return f"<Synapses {self.name!r} {self.pre.name!r}->{self.post.name!r}>"

@@ -36,13 +36,12 @@ class StateMonitor(Monitor):
             variables = (variables,)
         variables = tuple(variables)
         for v in variables:
-            if v not in group.model.variables:
-                raise ValueError(f"variables must be state variables of model {group.model.name!r} "
-                                 f"({list(group.model.variables)}), got {v!r}")
+            if v not in group.variables:
+                raise ValueError(f"variables must be variables of the group's model ({list(group.variables)}), "
+                                 f"got {v!r}")
         if not variables:
             raise ValueError("variables must name at least one state variable")
         self.variables = variables
-        self.var_index = np.array([group.model.variables.index(v) for v in variables], dtype=np.int64)
         if record is True:
             idx = np.arange(group.N, dtype=np.int64)
         else:

@@ -16,6 +16,8 @@ class WeightMonitor(Monitor):
     synapses : Synapses
     record : True or array of int
         All synapses, or synapse indices (creation order, as ``S.w``).
+    variable : str
+        The synaptic variable to record (default ``"w"``).
     every : int, optional
         Record at steps ``n`` with ``n % every == 0`` (at the start of the step).
     times : array of float, optional
@@ -25,11 +27,15 @@ class WeightMonitor(Monitor):
     After a run: ``t`` (shape (n_records,)) and ``w`` (shape (n_recorded, n_records)).
     """
 
-    def __init__(self, synapses, record=True, every=None, times=None, name=None):
+    def __init__(self, synapses, record=True, every=None, times=None, variable="w", name=None):
         if not isinstance(synapses, Synapses):
             raise TypeError(f"synapses must be a Synapses object, got {type(synapses).__name__}")
         Monitor.__init__(self, synapses.post, name)
         self.synapses = synapses
+        if variable not in synapses._rows:
+            raise ValueError(f"variable must be a synaptic variable stored per synapse "
+                             f"({list(synapses._rows)}), got {variable!r}")
+        self.variable = variable
         if (every is None) == (times is None):
             raise ValueError("give exactly one of every (steps) and times (seconds)")
         self.every = None if every is None else check_int("every", every, minimum=1)

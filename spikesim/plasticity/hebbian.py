@@ -21,16 +21,11 @@ import numpy as np
 
 from .._validate import check_float
 from ..units import ms
-from .stdp import PAIR_ALL, WINDOW_EXP, PlasticityRule
-
-RULE_HEBBIAN = 3
-VARIANT_HEBB, VARIANT_OJA, VARIANT_BCM = 0, 1, 2
+from .stdp import PlasticityRule, RuleParts
 
 
 class _RateRule(PlasticityRule):
-    kind = RULE_HEBBIAN
-    variant = VARIANT_HEBB
-    ring_size = 0
+    """Shared part of the rate rules: the rate traces and the regular weight update."""
 
     def __init__(self, *, eta, tau_pre=50 * ms, tau_post=50 * ms, interval=1 * ms, w_min=0.0, w_max=1.0):
         self.eta = check_float("eta", eta)
@@ -39,20 +34,24 @@ class _RateRule(PlasticityRule):
         self.interval = check_float("interval", interval, positive=True, unit="s")
         self._set_bounds(w_min, w_max)
 
-    def trace_taus(self):
-        return (self.tau_pre, self.tau_post)
+    def _update(self):
+        """The weight statement run every ``interval`` (using x, y at the current time)."""
+        raise NotImplementedError
 
-    def _extra(self):
-        return (0.0, 0.0, 0.0)
+    def expand(self, unit):
+        v = dict(eta=self.eta, tau_pre=self.tau_pre, tau_post=self.tau_post, interval=self.interval,
+                 w_min=self.w_min, w_max=self.w_max)
+        v.update(self._values())
+        model = ("\ndx/dt = -x/tau_pre : hertz (event-driven)\ndy/dt = -y/tau_post : hertz (event-driven)"
+                 + self._model())
+        return RuleParts(model, "\nx += 1/tau_pre", "y += 1/tau_post", v,
+                         regular=[(self._update(), "synapses", self.interval)])
 
-    def _arrays(self, dt):
-        steps = int(round(self.interval / dt))
-        if steps < 1 or abs(steps * dt - self.interval) > 1e-6 * dt:
-            raise ValueError(f"interval must be a whole number of steps of dt={dt} s, got {self.interval} s")
-        info = np.array([self.kind, WINDOW_EXP, PAIR_ALL, 0, steps], dtype=np.int64)
-        par = np.array([self.eta, self.tau_pre, self.tau_post, self.w_min, self.w_max, float(self.variant),
-                        steps * dt, *self._extra()], dtype=np.float64)
-        return info, par
+    def _model(self):
+        return ""
+
+    def _values(self):
+        return {}
 
 
 class Hebb(_RateRule):
@@ -72,20 +71,22 @@ class Hebb(_RateRule):
         Bounds.
     """
 
-    variant = VARIANT_HEBB
-
     def __init__(self, *, eta, decay=0.0, **kw):
         super().__init__(eta=eta, **kw)
         self.decay = check_float("decay", decay, nonnegative=True, unit="1/s")
 
-    def _extra(self):
-        return (self.decay, 0.0, 0.0)
+    def _values(self):
+        return {"decay": self.decay}
+
+    def _update(self):
+        return "w = clip(w + interval*(eta*x*y - decay*w), w_min, w_max)"
 
 
 class Oja(_RateRule):
     """Oja's rule, ``dw/dt = eta y (x - y w)``: Hebbian growth with a normalising decay."""
 
-    variant = VARIANT_OJA
+    def _update(self):
+        return "w = clip(w + interval*(eta*y*(x - y*w)), w_min, w_max)"
 
 
 class BCM(_RateRule):
@@ -101,13 +102,18 @@ class BCM(_RateRule):
         Initial threshold in Hz.
     """
 
-    variant = VARIANT_BCM
-
     def __init__(self, *, eta, y0=10.0, tau_theta=1.0, theta0=10.0, **kw):
         super().__init__(eta=eta, **kw)
         self.y0 = check_float("y0", y0, positive=True, unit="Hz")
         self.tau_theta = check_float("tau_theta", tau_theta, positive=True, unit="s")
         self.theta0 = check_float("theta0", theta0, nonnegative=True, unit="Hz")
 
-    def _extra(self):
-        return (self.y0, self.tau_theta, self.theta0)
+    def _model(self):
+        return "\ntheta : hertz"
+
+    def _values(self):
+        return {"y0": self.y0, "tau_theta": self.tau_theta, "theta": self.theta0}
+
+    def _update(self):
+        return ("w = clip(w + interval*(eta*x*y*(y - theta)), w_min, w_max)\n"
+                "theta += interval/tau_theta*(y*y/y0 - theta)")

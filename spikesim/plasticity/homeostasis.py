@@ -50,10 +50,14 @@ class Normalization:
         Seconds between normalisations (a whole number of steps).
     """
 
-    def __init__(self, synapses, total, interval, name=None):
+    def __init__(self, synapses, total, interval, variable="w", name=None):
         if not isinstance(synapses, Synapses):
             raise TypeError(f"synapses must be a Synapses object, got {type(synapses).__name__}")
+        if variable not in synapses._rows:
+            raise ValueError(f"variable must be a synaptic variable stored per synapse ({list(synapses._rows)}), "
+                             f"got {variable!r}")
         self.synapses = synapses
+        self.variable = variable
         self.total = check_float("total", total, positive=True)
         self.interval = check_float("interval", interval, positive=True, unit="s")
         self.name = name

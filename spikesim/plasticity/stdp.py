@@ -1,37 +1,56 @@
-"""Spike-timing-dependent plasticity rules (event-driven).
+"""Spike-timing-dependent plasticity rules, as presets that expand to synapse equations.
 
-Traces are never integrated step by step: each trace stores its value and
-the step of its last update, and is decayed analytically,
-``x <- x * exp(-(n - n_last) * dt / tau)``, when a spike reads or bumps it.
-Pre-synaptic traces are kept per (source neuron, delay) — the synapses that
-receive a spike at the same moment — and post-synaptic traces per post
-neuron, which for these rules is equivalent to one trace per synapse and
-costs no memory per synapse.
+A rule preset (:class:`STDP`, :class:`TripletSTDP`) is a description: its
+parameters, validated, and :meth:`PlasticityRule.expand`, which writes the
+rule in Brian2's syntax (traces as ``(event-driven)`` equations, ``on_pre``
+and ``on_post`` statements).  ``Synapses(pre, post, "ge", plasticity=rule)``
+adds them to ``model="w : <unit>"``, ``on_pre="ge_post += w"``, so a preset
+runs through exactly the path of a rule a user writes (see
+docs/plasticity.md for the expansion of each).  Presets store their traces
+once per source and per target (``shared_traces``), which for these rules
+equals one trace per synapse.
 
 Schedule: a pre-synaptic spike acts when it *arrives* (after the delay):
-first its effect on the post-synaptic variable, then the pre-side update.
-Post-side updates run after all pre-side ones of the same step, so a pre
-and a post spike in the same step count as pre-before-post (as in Brian2).
+first its effect on the post-synaptic variable, then the rule's pre-side
+statements.  Post-side statements run after all pre-side ones of the same
+step, so a pre and a post spike in the same step count as pre-before-post
+(as in Brian2).
 """
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .._validate import check_float, check_int
 from ..units import ms
 
-RULE_NONE, RULE_PAIR, RULE_TRIPLET = 0, 1, 2
-WINDOW_EXP, WINDOW_RECT = 0, 1
-PAIR_ALL, PAIR_NEAREST = 0, 1
 
-# rule_info row: kind, window, pairing, ring size, window length in steps
-INFO_KIND, INFO_WINDOW, INFO_PAIRING, INFO_RING, INFO_WSTEPS = range(5)
+@dataclass
+class RuleParts:
+    """What a rule adds to a Synapses: model lines, statements, values, regular operations, spike windows."""
+    model: str = ""
+    on_pre: str = ""
+    on_post: str = ""
+    values: dict = field(default_factory=dict)
+    regular: list = field(default_factory=list)      # (code, when, interval in seconds)
+    window: tuple | None = None                      # (spikes kept per neuron, window length in seconds)
+
+
+def bounded(dw, mu):
+    """``w = clip(w + dw, w_min, w_max)``, with soft-bound scaling of dw when mu != 0.
+
+    A positive change is scaled by ``((w_max - w)/w_max)**mu``, a negative one by
+    ``(w/w_max)**mu`` (Guetig et al. 2003; mu = 1: multiplicative).
+    """
+    if mu == 0.0:
+        return f"w = clip(w + {dw}, w_min, w_max)"
+    return (f"w = clip(w + ({dw})*int(({dw}) > 0)*((w_max - w)/w_max)**mu"
+            f" + ({dw})*int(({dw}) <= 0)*(w/w_max)**mu, w_min, w_max)")
 
 
 class PlasticityRule:
-    """Base class: parameters packed into arrays for the kernels."""
-
-    kind = RULE_NONE
+    """Base class of the rule presets: bounds and the expansion to equations."""
 
     def _set_bounds(self, w_min, w_max):
         self.w_max = check_float("w_max", w_max, positive=True)
@@ -46,13 +65,15 @@ class PlasticityRule:
             raise ValueError(f"initial weights must lie within the rule's bounds [w_min={lo}, w_max={hi}], got "
                              f"{w[bad][0]}")
 
-    def _arrays(self, dt):
-        """(info int64 array, parameters float64 array) for the kernels."""
+    def expand(self, unit):
+        """The rule in Brian2's syntax for weights ``w`` of unit ``unit``: a :class:`RuleParts`."""
         raise NotImplementedError
 
-    def trace_taus(self):
-        """Time constants of the decay-factor table rows, in the order the kernels index them."""
-        raise NotImplementedError
+    def equations(self, unit="1"):
+        """The rule as it runs: model lines and pathway statements (text)."""
+        p = self.expand(unit)
+        return (f"model:{p.model}\non_pre:  {p.on_pre.strip()}\non_post: {p.on_post.strip()}"
+                + "".join(f"\nevery {dt:g} s: {code}" for code, _, dt in p.regular))
 
 
 class STDP(PlasticityRule):
@@ -98,8 +119,6 @@ class STDP(PlasticityRule):
         may fall inside one window (a ring buffer per neuron; more is an error).
     """
 
-    kind = RULE_PAIR
-
     def __init__(self, *, A_plus=0.01, A_minus=-0.0105, tau_plus=20 * ms, tau_minus=20 * ms, w_max=1.0,
                  w_min=0.0, window="exponential", window_length=20 * ms, pairing="all", bounds="hard", mu=None,
                  max_spikes_in_window=64):
@@ -126,22 +145,24 @@ class STDP(PlasticityRule):
             self.mu = 0.0 if bounds == "hard" else 1.0
         self.max_spikes_in_window = check_int("max_spikes_in_window", max_spikes_in_window, minimum=1)
 
-    @property
-    def ring_size(self):
-        if self.window != "rectangular":
-            return 0
-        return 1 if self.pairing == "nearest" else self.max_spikes_in_window
-
-    def _arrays(self, dt):
-        info = np.array([self.kind, WINDOW_EXP if self.window == "exponential" else WINDOW_RECT,
-                         PAIR_ALL if self.pairing == "all" else PAIR_NEAREST, self.ring_size,
-                         int(self.window_length / dt + 0.5)], dtype=np.int64)
-        par = np.array([self.A_plus, self.A_minus, self.tau_plus, self.tau_minus, self.w_min, self.w_max, self.mu],
-                       dtype=np.float64)
-        return info, par
-
-    def trace_taus(self):
-        return (self.tau_plus, self.tau_minus)
+    def expand(self, unit):
+        v = dict(A_plus=self.A_plus, A_minus=self.A_minus, w_min=self.w_min, w_max=self.w_max)
+        if self.mu != 0.0:
+            v["mu"] = self.mu
+        if self.window == "exponential":
+            v.update(tau_plus=self.tau_plus, tau_minus=self.tau_minus)
+            op = "=" if self.pairing == "nearest" else "+="
+            model = (f"\ndApre/dt = -Apre/tau_plus : {unit} (event-driven)"
+                     f"\ndApost/dt = -Apost/tau_minus : {unit} (event-driven)")
+            on_pre = f"\nApre {op} A_plus\n{bounded('Apost', self.mu)}"
+            on_post = f"Apost {op} A_minus\n{bounded('Apre', self.mu)}"
+            return RuleParts(model, on_pre, on_post, v)
+        # rectangular window: count the other side's spikes inside it (kept in a ring per neuron)
+        v["window_length"] = self.window_length
+        on_pre = f"\n{bounded('A_minus*n_post_spikes(dt, window_length)', self.mu)}"
+        on_post = bounded("A_plus*n_pre_spikes(0*second, window_length)", self.mu)
+        ring = 1 if self.pairing == "nearest" else self.max_spikes_in_window
+        return RuleParts("", on_pre, on_post, v, window=(ring, self.window_length))
 
     def window_function(self, s):
         """Weight change of one isolated pair as a function of ``s = t_post - t_pre`` (seconds)."""
@@ -182,8 +203,6 @@ class TripletSTDP(PlasticityRule):
     (:data:`TRIPLET_PRESETS`).
     """
 
-    kind = RULE_TRIPLET
-
     def __init__(self, *, A2_plus, A3_plus, A2_minus, A3_minus, tau_plus=16.8e-3, tau_minus=33.7e-3,
                  tau_x=101e-3, tau_y=125e-3, pairing="all", w_max=1.0, w_min=0.0):
         for name, val in dict(A2_plus=A2_plus, A3_plus=A3_plus, A2_minus=A2_minus, A3_minus=A3_minus).items():
@@ -204,14 +223,13 @@ class TripletSTDP(PlasticityRule):
         kw.update(overrides)
         return cls(**kw)
 
-    ring_size = 0
-
-    def trace_taus(self):
-        return (self.tau_plus, self.tau_x, self.tau_minus, self.tau_y)
-
-    def _arrays(self, dt):
-        info = np.array([self.kind, WINDOW_EXP, PAIR_ALL if self.pairing == "all" else PAIR_NEAREST, 0, 0],
-                        dtype=np.int64)
-        par = np.array([self.A2_plus, self.A3_plus, self.A2_minus, self.A3_minus, self.tau_plus, self.tau_x,
-                        self.tau_minus, self.tau_y, self.w_min, self.w_max], dtype=np.float64)
-        return info, par
+    def expand(self, unit):
+        v = dict(A2_plus=self.A2_plus, A3_plus=self.A3_plus, A2_minus=self.A2_minus, A3_minus=self.A3_minus,
+                 tau_plus=self.tau_plus, tau_minus=self.tau_minus, tau_x=self.tau_x, tau_y=self.tau_y,
+                 w_min=self.w_min, w_max=self.w_max)
+        op = "=" if self.pairing == "nearest" else "+="
+        model = ("\ndr1/dt = -r1/tau_plus : 1 (event-driven)\ndr2/dt = -r2/tau_x : 1 (event-driven)"
+                 "\ndo1/dt = -o1/tau_minus : 1 (event-driven)\ndo2/dt = -o2/tau_y : 1 (event-driven)")
+        on_pre = f"\nw = clip(w - o1*(A2_minus + A3_minus*r2), w_min, w_max)\nr1 {op} 1\nr2 {op} 1"
+        on_post = f"w = clip(w + r1*(A2_plus + A3_plus*o2), w_min, w_max)\no1 {op} 1\no2 {op} 1"
+        return RuleParts(model, on_pre, on_post, v)

@@ -1,4 +1,2 @@
-"""numba-compiled CPU backend (``backend="cpu"``)."""
-from .run import CpuEngine
-
-__all__ = ["CpuEngine"]
+"""numba-compiled CPU backend (``backend="cpu"``): :class:`.run.CpuEngine`, the step-loop generator
+:mod:`.loop`, and the fixed kernels of inputs, monitors and weight normalisation."""

@@ -1,0 +1,319 @@
+"""The functions that generated model code calls, as Brian2's compiled targets define them.
+
+Each is a small ``numba.njit`` function (so the cpu loops inline it and the
+cuda kernels compile it as a device function); the reference backend calls
+the vectorised numpy forms at the end of this module.  The definitions
+follow Brian2's Cython support code (``_clip``, ``_exprel``, ``_timestep``,
+``int_``, ``_sign``) and its TimedArray lookup, so that a model gives the
+same numbers here as in Brian2.  Random numbers come from the counter-based
+stream of :mod:`spikesim.backends._scalar` (keyed by object, call site,
+element and step), so they are the same on every backend and however a run
+is split.
+"""
+import math
+
+import numpy as np
+from numba import njit
+
+from ..backends._scalar import uniform01
+
+NEVER_TIME = -1e4      # Brian2's lastspike of a neuron that never spiked (seconds)
+
+
+@njit(cache=True)
+def clip(x, low, high):
+    """``x`` limited to ``[low, high]`` (Brian2's ``clip``)."""
+    if x < low:
+        return low
+    if x > high:
+        return high
+    return x
+
+
+@njit(cache=True)
+def exprel(x):
+    """``(exp(x) - 1)/x``, 1 at 0 (Brian2's ``exprel``)."""
+    if abs(x) < 1e-16:
+        return 1.0
+    if x > 717.0:
+        return math.inf
+    return math.expm1(x) / x
+
+
+@njit(cache=True)
+def timestep(t, dt):
+    """The time step of time ``t``: ``int((t + 1e-3*dt)/dt)`` (Brian2's ``timestep``)."""
+    return np.int64((t + 1e-3 * dt) / dt)
+
+
+@njit(cache=True)
+def sign(x):
+    """-1, 0 or 1."""
+    return (0 < x) - (x < 0)
+
+
+@njit(cache=True)
+def int_(x):
+    """Truncation towards zero, as C's cast (Brian2's ``int``)."""
+    return np.int64(x)
+
+
+@njit(cache=True)
+def power(a, b):
+    """``a ** b`` computed by the C library's ``pow`` (as Brian2's compiled targets do)."""
+    return math.pow(float(a), float(b))
+
+
+@njit(cache=True)
+def lastspike_time(step, dt):
+    """A neuron's last spike time in seconds from its step (Brian2's -1e4 s if it never spiked)."""
+    if step <= -(2 ** 39):
+        return NEVER_TIME
+    return step * dt
+
+
+@njit(cache=True)
+def timed_index(t, epsilon, K, rows):
+    """Row of a TimedArray at time ``t``: Brian2's ``int((t/epsilon + 0.5)/K)``, clipped to the rows."""
+    k = int((t / epsilon + 0.5) / K)
+    if k < 0:
+        return 0
+    if k >= rows:
+        return rows - 1
+    return k
+
+
+@njit(cache=True)
+def timed_1d(values, meta, t):
+    """Value of a 1-D TimedArray (``values`` of shape (rows, 1), ``meta = (epsilon, K)``) at ``t``."""
+    return values[timed_index(t, meta[0], meta[1], values.shape[0]), 0]
+
+
+@njit(cache=True)
+def timed_2d(values, meta, t, i):
+    """Value of column ``i`` of a 2-D TimedArray at ``t``."""
+    return values[timed_index(t, meta[0], meta[1], values.shape[0]), i]
+
+
+@njit(cache=True)
+def rand(key, site, idx, n):
+    """Uniform draw in (0, 1] for call site ``site`` of the object keyed ``key``, element ``idx``, step ``n``."""
+    return uniform01(key ^ np.uint64(site), idx, n)
+
+
+@njit(cache=True)
+def randn(key, site, idx, n):
+    """Standard normal draw (Box-Muller on two counter-based uniforms)."""
+    u1 = uniform01(key ^ np.uint64(site), idx, 2 * n)
+    u2 = uniform01(key ^ np.uint64(site), idx, 2 * n + 1)
+    return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
+
+
+def timed_meta(group_dt, dt):
+    """``(epsilon, K)`` of a TimedArray with sample spacing ``dt`` read by a group with time step ``group_dt``."""
+    K = max(int(2 ** np.ceil(np.log2(8 / group_dt * dt))), 1)
+    return np.array([dt / K, float(K)])
+
+
+# ---------------------------------------------------------------- vectorised forms (reference backend)
+def _elementwise(f):
+    """Apply scalar ``f`` (the C library function through Python's math module) to every element."""
+    def g(*args):
+        args = np.broadcast_arrays(*[np.asarray(a, dtype=np.float64) for a in args])
+        out = np.empty(args[0].shape)
+        flat = [a.ravel() for a in args]
+        o = out.ravel()
+        for k in range(o.size):
+            o[k] = f(*(float(a[k]) for a in flat))
+        return out
+    return g
+
+
+def _exp(x):
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def _log(x):
+    if x == 0.0:
+        return -math.inf
+    if x < 0.0 or x != x:
+        return math.nan
+    return math.log(x)
+
+
+def _pow(a, b):
+    try:
+        return math.pow(a, b)
+    except OverflowError:
+        return math.inf
+    except ValueError:
+        return math.nan
+
+
+def _safe(f):
+    def g(x):
+        try:
+            return f(x)
+        except (ValueError, OverflowError):
+            return math.nan if x == x and abs(x) <= 1e308 else f(0.0) * math.nan
+    return g
+
+
+VECTOR = {
+    "exp": _elementwise(_exp), "log": _elementwise(_log), "power": _elementwise(_pow),
+    "sqrt": _elementwise(_safe(math.sqrt)), "sin": _elementwise(math.sin), "cos": _elementwise(math.cos),
+    "tan": _elementwise(math.tan), "sinh": _elementwise(_safe(math.sinh)), "cosh": _elementwise(_safe(math.cosh)),
+    "tanh": _elementwise(math.tanh), "arcsin": _elementwise(_safe(math.asin)), "arccos": _elementwise(_safe(math.acos)),
+    "arctan": _elementwise(math.atan), "log10": _elementwise(_safe(math.log10)), "expm1": _elementwise(_safe(math.expm1)),
+    "log1p": _elementwise(_safe(math.log1p)), "exprel": _elementwise(exprel.py_func),
+    "floor": np.floor, "ceil": np.ceil, "abs": np.abs,
+}
+
+
+@njit(cache=True)
+def first_non_finite(x, rows):
+    """The first column of ``x`` with a non-finite value in one of ``rows``, or -1."""
+    for i in range(x.shape[1]):
+        for r in rows:
+            if not math.isfinite(x[r, i]):
+                return i
+    return -1
+
+
+class _Reference:
+    """Vectorised helpers of the reference backend's generated code (numpy, the same arithmetic)."""
+
+    @staticmethod
+    def clip(x, low, high):
+        x = np.asarray(x, dtype=np.float64)
+        return np.where(x < low, low, np.where(x > high, high, x))
+
+    @staticmethod
+    def int_(x):
+        return np.trunc(np.asarray(x, dtype=np.float64)).astype(np.int64) if np.asarray(x).dtype != bool \
+            else np.asarray(x).astype(np.int64)
+
+    @staticmethod
+    def timestep(t, dt):
+        return ((np.asarray(t, dtype=np.float64) + 1e-3 * dt) / dt).astype(np.int64)
+
+    @staticmethod
+    def lastspike_time(step, dt):
+        step = np.asarray(step)
+        return np.where(step <= -(2 ** 39), NEVER_TIME, step * dt)
+
+    @staticmethod
+    def _index(t, meta, rows):
+        k = ((np.asarray(t, dtype=np.float64) / meta[0] + 0.5) / meta[1]).astype(np.int64)
+        return np.clip(k, 0, rows - 1)
+
+    @classmethod
+    def timed_1d(cls, values, meta, t):
+        return values[cls._index(t, meta, values.shape[0]), 0]
+
+    @classmethod
+    def timed_2d(cls, values, meta, t, i):
+        return values[cls._index(t, meta, values.shape[0]), i]
+
+    @staticmethod
+    def rand(key, site, idx, n):
+        idx = np.atleast_1d(idx)
+        return np.array([rand.py_func(key, site, int(i), n) for i in idx])
+
+    @staticmethod
+    def randn(key, site, idx, n):
+        idx = np.atleast_1d(idx)
+        return np.array([randn.py_func(key, site, int(i), n) for i in idx])
+
+    @staticmethod
+    def first_non_finite(x, rows):
+        if not rows:
+            return -1
+        bad = ~np.isfinite(x[rows]).all(axis=0)
+        return int(np.flatnonzero(bad)[0]) if bad.any() else -1
+
+
+REFERENCE = _Reference()
+
+
+@njit(cache=True)
+def ring_push(ring, pos, col, step, window_steps):
+    """Record spike step ``step`` in column ``col`` of a ring of recent spike steps.
+
+    True if the entry it overwrote was still inside the window (the ring is too small for the rate).
+    """
+    R = ring.shape[0]
+    k = pos[col]
+    old = ring[k, col]
+    ring[k, col] = step
+    pos[col] = (k + 1) % R
+    return old >= 0 and step - old <= window_steps
+
+
+@njit(cache=True)
+def ring_count(ring, col, step, lo, hi):
+    """Number of recorded steps e in column ``col`` with ``lo <= step - e <= hi``."""
+    c = 0
+    for k in range(ring.shape[0]):
+        e = ring[k, col]
+        if e >= 0 and lo <= step - e <= hi:
+            c += 1
+    return c
+
+
+# ---------------------------------------------------------------- plain Python (reference synapse code)
+class _PythonMath:
+    """``math`` for the reference backend's Python code: the C library's functions with IEEE results
+    (inf, nan) where Python's math module would raise."""
+
+    inf = math.inf
+    pi = math.pi
+
+    @staticmethod
+    def exp(x):
+        return np.float64(_exp(float(x)))
+
+    @staticmethod
+    def log(x):
+        return np.float64(_log(float(x)))
+
+    def __getattr__(self, name):
+        f = getattr(math, name)
+        return lambda *a: np.float64(_pow_guard(f, *a))
+
+
+def _pow_guard(f, *a):
+    try:
+        return f(*(float(x) for x in a))
+    except OverflowError:
+        return math.inf
+    except ValueError:
+        return math.nan
+
+
+class _Python:
+    """The helpers above as plain Python functions (numba's ``py_func``), for the reference backend."""
+
+    def __getattr__(self, name):
+        f = globals()[name]
+        return getattr(f, "py_func", f)
+
+    @staticmethod
+    def power(a, b):
+        return np.float64(_pow(float(a), float(b)))
+
+    @staticmethod
+    def exprel(x):
+        x = float(x)
+        if abs(x) < 1e-16:
+            return np.float64(1.0)
+        if x > 717.0:
+            return np.float64(math.inf)
+        return np.float64(math.expm1(x) / x)
+
+
+PYTHON_MATH = _PythonMath()
+PYTHON = _Python()
