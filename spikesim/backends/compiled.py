@@ -20,6 +20,7 @@ from ..equations import functions as F
 from ..model.inputs import PoissonGroup, SpikeGeneratorGroup
 from ..model.neurons import NeuronGroup
 from .cpu.inputs import HORIZON, NEVER_STEP
+from .records import GROUP_FIELDS, SYNAPSE_FIELDS
 
 EMPTY_STEP = -(2 ** 62)      # history slot holding no step
 
@@ -83,7 +84,7 @@ class CompiledNetwork:
     def prepare(self):
         """(Re)build the records from the current arrays and parameters; called at the start of every run."""
         dt = self.dt
-        self.group_records, self.poisson = [], {}
+        self.group_records, self.poisson = [], {}     # field dicts (engines make their own record objects)
         for k, g in enumerate(self.groups):
             key = self.keys[id(g)]
             ring = (self.hist[k], self.hist_n[k], self.hist_step[k])
@@ -95,7 +96,7 @@ class CompiledNetwork:
                     ref = np.zeros(g.N, np.int64)
                 timed = tuple((g._timed[n].values, F.timed_meta(dt, g._timed[n].dt)) for n, _ in
                               g._layout["timed"])
-                rec = (g._x, g._shared, g.lastspike, ref, g.not_refractory) + ring + (key, timed)
+                rec = (g._x, g._shared, g.lastspike, ref, g.not_refractory) + ring + (key, timed, ())
             elif isinstance(g, PoissonGroup):
                 p = np.minimum(g.rates * dt, 1.0)
                 with np.errstate(divide="ignore"):
@@ -116,14 +117,14 @@ class CompiledNetwork:
                        np.ones(g.N, np.bool_)) + ring + (key, (), extra)
             else:  # pragma: no cover - guarded by Network
                 raise TypeError(f"unsupported group {g!r}")
-            self.group_records.append(rec)
+            self.group_records.append(dict(zip(GROUP_FIELDS, rec)))
         self.syn_records = []
         for s in self.synapses:
             timed = tuple((s._values[n].values, F.timed_meta(dt, s._values[n].dt)) for n, _ in
                           s._layout["timed"])
-            self.syn_records.append((s.post_index, s.dptr, s.udelay, s._sx, s._shared, s.lastupdate, s.rev_ptr,
-                                     s.rev_syn, s.rev_block, s._bx, s._blast, s._px, s._plast,
-                                     self.keys[id(s)], s._rings, timed))
+            self.syn_records.append(dict(zip(SYNAPSE_FIELDS, (
+                s.post_index, s.dptr, s.udelay, s._sx, s._shared, s.lastupdate, s.rev_ptr, s.rev_syn, s.rev_block,
+                s._bx, s._blast, s._px, s._plast, self.keys[id(s)], s._rings, timed))))
         self.intervals = np.array(self._intervals(), dtype=np.int64) if self._intervals() else np.zeros(1, np.int64)
         self.norm_total = [np.array([m.total]) for m in self.normalizations]
 
@@ -146,7 +147,7 @@ class CompiledNetwork:
             calendar_build(n0, nxt, draws, log1mp, self.keys[id(self.groups[k])][0], head, link, far, far_n)
         for k, g in enumerate(self.groups):
             if isinstance(g, SpikeGeneratorGroup):
-                steps = self.group_records[k][10][0]
+                steps = self.group_records[k]["extra"][0]
                 g.cursor[0] = max(g.cursor[0], np.searchsorted(steps, n0, side="left"))
         self.wm_cursor = [np.array([np.searchsorted(s, n0, side="left")], np.int64) for s in self.wm_steps]
 

@@ -20,6 +20,7 @@ from ..model.inputs import PoissonGroup, SpikeGeneratorGroup
 from ..model.neurons import NeuronGroup
 from . import _scalar as S
 from .compiled import ChunkResult
+from .records import python as record
 
 NEVER_STEP = 2 ** 62
 _MASK = (1 << 64) - 1
@@ -54,6 +55,8 @@ class ReferenceEngine:
 
     def run_chunk(self, n0, n_steps):
         cn = self.cn
+        self.G = [record("group", f) for f in cn.group_records]
+        self.S = [record("synapses", f) for f in cn.syn_records]
         spikes = [([], []) for _ in cn.spike_monitors]
         states = [([], []) for _ in cn.state_monitors]
         rates = [([], []) for _ in cn.rate_monitors]
@@ -83,14 +86,13 @@ class ReferenceEngine:
             if w != when or n % cn.intervals[r] != 0:
                 continue
             if kind == "g":
-                getattr(self.mods[id(cn.groups[k])], f"regular_{q}")(n, t, dt, cn.group_records[k])
+                getattr(self.mods[id(cn.groups[k])], f"regular_{q}")(n, t, dt, self.G[k])
             else:
                 s = cn.synapses[k]
-                getattr(self.mods[id(s)], f"regular_{q}")(n, t, dt, cn.syn_records[k], self._rec(s.pre),
-                                                          self._rec(s.post))
+                getattr(self.mods[id(s)], f"regular_{q}")(n, t, dt, self.S[k], self._rec(s.pre), self._rec(s.post))
 
     def _rec(self, g):
-        return self.cn.group_records[self.cn.group_index[id(g)]]
+        return self.G[self.cn.group_index[id(g)]]
 
     # ------------------------------------------------------------------ one step
     def _step(self, n, spikes, states, rates, weights):
@@ -113,18 +115,18 @@ class ReferenceEngine:
         self._regular(n, "groups")
         for k, s in enumerate(cn.synapses):
             for var in s._layout["summed"]:
-                getattr(self.mods[id(s)], f"summed_{var}")(n, t, dt, cn.syn_records[k], self._rec(s.pre),
+                getattr(self.mods[id(s)], f"summed_{var}")(n, t, dt, self.S[k], self._rec(s.pre),
                                                           self._rec(s.post))
         for k, g in enumerate(cn.groups):
             mod = self.mods.get(id(g))
             if mod is not None and hasattr(mod, "update"):
-                bad = mod.update(n, t, dt, cn.group_records[k])
+                bad = mod.update(n, t, dt, self.G[k])
                 if bad >= 0:
                     return (k, int(bad), n)
         for k, s in enumerate(cn.synapses):
             mod = self.mods[id(s)]
             if hasattr(mod, "stateupdate"):
-                mod.stateupdate(n, t, dt, cn.syn_records[k], self._rec(s.pre), self._rec(s.post))
+                mod.stateupdate(n, t, dt, self.S[k], self._rec(s.pre), self._rec(s.post))
         # 3. thresholds
         spiking = []
         for k, g in enumerate(cn.groups):
@@ -132,7 +134,7 @@ class ReferenceEngine:
                 spk = self._poisson(k, n)
                 g.lastspike[spk] = n
             elif isinstance(g, SpikeGeneratorGroup):
-                steps, idx, cur = cn.group_records[k][10]
+                steps, idx, cur = self.G[k].extra
                 lo = cur[0]
                 hi = lo + np.searchsorted(steps[lo:], n, side="right")
                 spk = idx[lo:hi][steps[lo:hi] == n]
@@ -140,7 +142,7 @@ class ReferenceEngine:
                 g.lastspike[spk] = n
             else:
                 mod = self.mods[id(g)]
-                spk = mod.threshold(n, t, dt, cn.group_records[k]) if hasattr(mod, "threshold") else np.zeros(0, int)
+                spk = mod.threshold(n, t, dt, self.G[k]) if hasattr(mod, "threshold") else np.zeros(0, int)
             spk = np.asarray(spk, dtype=np.int64)
             slot = n % cn.hist_n[k].size
             cn.hist[k][slot, :spk.size] = spk
@@ -164,7 +166,7 @@ class ReferenceEngine:
                 if cn.hist_step[gpre][slot] != p:
                     continue
                 for i in cn.hist[gpre][slot, :cn.hist_n[gpre][slot]]:
-                    if mod.pre_block(n, t, dt, cn.syn_records[k], self._rec(s.pre), self._rec(s.post),
+                    if mod.pre_block(n, t, dt, self.S[k], self._rec(s.pre), self._rec(s.post),
                                      int(i) * U + u, int(i)):
                         return ("ring", k, n)
         for k, s in enumerate(cn.synapses):
@@ -172,14 +174,14 @@ class ReferenceEngine:
             if not hasattr(mod, "post_neuron"):
                 continue
             for j in spiking[cn.group_index[id(s.post)]]:
-                if mod.post_neuron(n, t, dt, cn.syn_records[k], self._rec(s.pre), self._rec(s.post), int(j)):
+                if mod.post_neuron(n, t, dt, self.S[k], self._rec(s.pre), self._rec(s.post), int(j)):
                     return ("ring", k, n)
         self._regular(n, "synapses")
         # 5. resets
         for k, g in enumerate(cn.groups):
             mod = self.mods.get(id(g))
             if mod is not None and hasattr(mod, "reset") and spiking[k].size:
-                mod.reset(n, t, dt, cn.group_records[k], spiking[k])
+                mod.reset(n, t, dt, self.G[k], spiking[k])
         # 6. end: population rates, regular operations, weight normalisation
         for k, m in enumerate(cn.rate_monitors):
             rates[k][0].append(n)
@@ -201,7 +203,7 @@ class ReferenceEngine:
     def _poisson(self, k, n):
         cn = self.cn
         g = cn.groups[k]
-        nxt, draws, log1mp = cn.group_records[k][10][:3]
+        nxt, draws, log1mp = self.G[k].extra[:3]
         key = cn.keys[id(g)][0]
         out = []
         for i in range(nxt.size):

@@ -20,7 +20,7 @@ from .sandbox import ModelError
 
 FUNCTIONS = {"exp", "log", "log10", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh", "arcsin", "arccos",
              "arctan", "expm1", "log1p", "exprel", "abs", "ceil", "floor", "clip", "int", "sign", "rand", "randn",
-             "timestep", "poisson"}
+             "timestep", "poisson", "n_pre_spikes", "n_post_spikes"}
 CONSTANTS = {"pi", "e", "inf", "True", "False"}
 _UNITS = None
 

@@ -191,6 +191,10 @@ class DimensionSolver:
             return args[0]
         if fn in ("rand", "randn"):
             return _Form()
+        if fn in ("n_pre_spikes", "n_post_spikes") and len(args) == 2:
+            for a in args:
+                self.equal(a, _Form(SECOND), where)
+            return _Form()
         if fn == "timestep" and len(args) == 2:
             for a in args:
                 self.equal(a, _Form(SECOND), where)

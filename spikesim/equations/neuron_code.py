@@ -10,17 +10,15 @@ backend and CUDA kernels.  The result is plain data, cached on disk by the
 hash of the description (:func:`.cache.cached`), so a model seen before
 costs neither Brian2 nor sympy.
 
-A group's arrays travel as one record, a tuple with fixed fields
-(:data:`RECORD`); the generated functions unpack it, so a step loop calls
-``update(step, t, dt, record)`` whatever the model.
+A group's arrays travel as one record with named fields
+(:mod:`spikesim.backends.records`); the generated functions unpack it, so a
+step loop calls ``update(step, t, dt, record)`` whatever the model.
 """
 from __future__ import annotations
 
 from .describe import ModelError, declarations, dims_json, resolve
 from .dims import DIMLESS, SECOND, unit_string
 
-#: fields of a group record, in order
-RECORD = ("x", "shared", "last", "ref", "notref", "hist", "hist_n", "hist_step", "key", "timed")
 NEURON_SPECIALS = {"t": SECOND, "dt": SECOND, "i": DIMLESS, "N": DIMLESS, "lastspike": SECOND,
                    "not_refractory": DIMLESS}
 WHEN = ("start", "groups", "end")
@@ -78,7 +76,7 @@ def _compile(desc, what):
             "method": desc.get("method"), "shared": {n: dims_json(r.dims[n]) for n in r.shared},
             "functions": {n: (nd, dims_json(r.dims[n])) for n, nd in r.timed.items()}}
     spec["regular"] = [c for c, _ in desc.get("regular", [])]
-    blocks = sandbox.neuron_blocks(spec)
+    blocks = sandbox.neuron_blocks(spec, what)
     regular = blocks["regular"]
     rows = [e["name"] for e in r.entries if e["type"] in ("diff", "param")] + list(r.per_element)
     layout = {

@@ -1,6 +1,6 @@
 """Source of the generated modules of a neuron model, for each backend.
 
-Every function unpacks the group record (:data:`.neuron_code.RECORD`) into
+Every function unpacks the group record (:mod:`spikesim.backends.records`) into
 named locals (``_array_v = _x[0]``: the row of state ``v``; ``tau_m =
 _shared[1]``: a shared parameter), evaluates the loop-invariant statements
 once, then loops over the neurons running the statements Brian2 gave for
@@ -83,14 +83,14 @@ def names_table(layout, variables):
 
 def _unpack(layout, backend):
     """Lines binding the record's fields and rows to names."""
-    out = ["_x = _g[0]", "_shared = _g[1]", "_last = _g[2]", "_ref = _g[3]", "_notref = _g[4]",
-           "_key = _g[8][0]", "_N = _x.shape[1]"]
+    out = ["_x = _g.x", "_shared = _g.shared", "_last = _g.last", "_ref = _g.ref", "_notref = _g.notref",
+           "_key = _g.key[0]", "_N = _x.shape[1]"]
     for k, n in enumerate(layout["shared"]):
         out.append(f"{n} = _shared[{k}]")
     for k, n in enumerate(layout["rows"]):
         out.append(f"_array_{n} = _x[{k}]")
     for k, (n, _) in enumerate(layout["timed"]):
-        out.append(f"_ta_{n}_v, _ta_{n}_m = _g[9][{k}]")
+        out.append(f"_ta_{n}_v, _ta_{n}_m = _g.timed[{k}]")
     return out
 
 

@@ -161,7 +161,7 @@ def _explain(exc, what):
     return ModelError(f"{what}: {msg}" if msg else f"{what}: {type(exc).__name__}")
 
 
-def neuron_blocks(spec):
+def neuron_blocks(spec, what="the model"):
     """Captured statements of a neuron group.
 
     Parameters
@@ -190,7 +190,7 @@ def neuron_blocks(spec):
                 G.run_regularly(code, dt=b2.ms, name=f"{name}_regular{k}", codeobj_class=cls)
             captured = _run_capture(b2, [G], _namespace(b2, spec.get("shared", {}), spec.get("functions", {})))
         except Exception as exc:     # Brian2's own errors (syntax, units, unsupported methods)
-            raise _explain(exc, "the model") from None
+            raise _explain(exc, what) from None
     out = {"stateupdate": None, "threshold": None, "reset": None, "regular": [None] * len(spec.get("regular", []))}
     variables = {}
     for cname, template, blocks, vars_, indices in captured:
@@ -208,7 +208,7 @@ def neuron_blocks(spec):
     return out
 
 
-def synapse_blocks(spec, pre_spec, post_spec):
+def synapse_blocks(spec, pre_spec, post_spec, what="the synapse model"):
     """Captured statements of a Synapses object between groups described by ``pre_spec`` and ``post_spec``.
 
     ``spec``: ``model``, ``on_pre``, ``on_post`` (strings or None), ``method``,
@@ -241,7 +241,7 @@ def synapse_blocks(spec, pre_spec, post_spec):
                 S.run_regularly(code, dt=b2.ms, name=f"spikesim_sandbox_{k}_syn_regular{r}", codeobj_class=cls)
             captured = _run_capture(b2, objs, ns)
         except Exception as exc:
-            raise _explain(exc, "the synapse model") from None
+            raise _explain(exc, what) from None
     sname = f"spikesim_sandbox_{k}_syn"
     out = {"pre": None, "post": None, "stateupdate": None, "summed": {}, "regular": [None] * len(spec.get("regular", []))}
     variables = {}

@@ -24,9 +24,6 @@ from __future__ import annotations
 from .describe import ModelError, declarations, dims_json, resolve
 from .dims import DIMLESS, SECOND, as_dims, unit_string
 
-#: fields of a synapse record, in order
-RECORD = ("post_index", "dptr", "udelay", "sx", "shared", "lastupdate", "rev_ptr", "rev_syn", "rev_block", "bx",
-          "blast", "px", "plast", "key", "rings", "timed")
 SYN_SPECIALS = {"t": SECOND, "dt": SECOND, "i": DIMLESS, "j": DIMLESS, "N": DIMLESS, "lastupdate": SECOND}
 WHEN = ("start", "synapses", "end")
 
@@ -77,9 +74,6 @@ def _compile(desc, what):
     if pre.get("kind") == "poisson":
         known["rates_pre"] = as_dims([0, 0, -1, 0, 0, 0, 0])
     specials = dict(SYN_SPECIALS)
-    if desc.get("window"):
-        from .describe import FUNCTIONS
-        FUNCTIONS.update({"n_pre_spikes", "n_post_spikes"})
     codes = [("statements", desc.get("on_pre")), ("statements", desc.get("on_post"))]
     for code, when in desc.get("regular", []):
         if when not in WHEN:
@@ -103,7 +97,7 @@ def _compile(desc, what):
             "functions": {n: (nd, dims_json(r.dims[n])) for n, nd in r.timed.items()},
             "regular": [c for c, _ in desc.get("regular", [])], "same_group": bool(desc.get("same")),
             "window": bool(desc.get("window"))}
-    blocks = sandbox.synapse_blocks(spec, _group_spec(pre), _group_spec(post))
+    blocks = sandbox.synapse_blocks(spec, _group_spec(pre), _group_spec(post), what)
     event_driven = blocks["event_driven"]
     for k, blk in enumerate(blocks["regular"]):
         hit = set(blk["write"]) & set(event_driven)

@@ -117,15 +117,15 @@ class _Ctx:
                              else ("post", self.post_rows, "_post_i"))
             rec = f"_{side}"
             if base == "lastspike":
-                reads[n] = f"_F.lastspike_time({rec}[2][{i}], dt)"
+                reads[n] = f"_F.lastspike_time({rec}.last[{i}], dt)"
             elif base == "not_refractory":
-                reads[n] = f"{rec}[4][{i}]"
-                writes[n] = f"{rec}[4][{i}]"
+                reads[n] = f"{rec}.notref[{i}]"
+                writes[n] = f"{rec}.notref[{i}]"
             elif base == "rates":
-                arrays[f"_array_{n}"] = f"{rec}[0][0]"
+                arrays[f"_array_{n}"] = f"{rec}.x[0]"
                 reads[n] = f"_array_{n}[{i}]"
             elif base in rows:
-                arrays[f"_array_{n}"] = f"{rec}[0][{rows[base]}]"
+                arrays[f"_array_{n}"] = f"{rec}.x[{rows[base]}]"
                 reads[n] = writes[n] = f"_array_{n}[{i}]"
         if regular:          # event-driven variables read at the current time
             for x in self.layout["event_driven"]:
@@ -166,17 +166,18 @@ def _all_lio(line):
 
 
 def _unpack(ctx, arrays):
-    out = ["_post_index = _s[0]", "_dptr = _s[1]", "_udelay = _s[2]", "_sx = _s[3]", "_shared = _s[4]",
-           "_lastupdate = _s[5]", "_rev_ptr = _s[6]", "_rev_syn = _s[7]", "_rev_block = _s[8]", "_bx = _s[9]",
-           "_blast = _s[10]", "_px = _s[11]", "_plast = _s[12]", "_key = _s[13][0]", "_U = _udelay.size"]
+    out = ["_post_index = _s.post_index", "_dptr = _s.dptr", "_udelay = _s.udelay", "_sx = _s.sx",
+           "_shared = _s.shared", "_lastupdate = _s.lastupdate", "_rev_ptr = _s.rev_ptr", "_rev_syn = _s.rev_syn",
+           "_rev_block = _s.rev_block", "_bx = _s.bx", "_blast = _s.blast", "_px = _s.px", "_plast = _s.plast",
+           "_key = _s.key[0]", "_U = _udelay.size"]
     for k, n in enumerate(ctx.layout["shared"]):
         out.append(f"{n} = _shared[{k}]")
     for a, src in sorted(arrays.items()):
         out.append(f"{a} = {src}")
     for k, (n, _) in enumerate(ctx.layout["timed"]):
-        out.append(f"_ta_{n}_v, _ta_{n}_m = _s[15][{k}]")
+        out.append(f"_ta_{n}_v, _ta_{n}_m = _s.timed[{k}]")
     if ctx.layout["window"]:
-        out.append("_ring_pre, _ring_pre_pos, _ring_post, _ring_post_pos, _win = _s[14]")
+        out.append("_ring_pre, _ring_pre_pos, _ring_post, _ring_post_pos, _win = _s.rings")
     return out
 
 
@@ -266,7 +267,7 @@ def _pre_loops(ctx, pro, body, epi, reference=False):
         ["for _idx in range(_dptr[_b], _dptr[_b + 1]):"] + _indent(["_post_i = _post_index[_idx]"] + body, 4) + epi
     if reference:
         return ["_overflow = False"] + inner
-    return (["_hist = _pre[5]", "_hist_n = _pre[6]", "_hist_step = _pre[7]", "_D = _hist_n.size",
+    return (["_hist = _pre.hist", "_hist_n = _pre.hist_n", "_hist_step = _pre.hist_step", "_D = _hist_n.size",
              "_overflow = False", "for _u in range(_U - 1, -1, -1):",
              "    _p = _step - _udelay[_u]", "    _slot = _p % _D", "    if _hist_step[_slot] != _p:",
              "        continue", "    for _k in range(_hist_n[_slot]):", "        _pre_i = _hist[_slot, _k]",
@@ -279,7 +280,8 @@ def _post_loops(ctx, pro, body, epi, reference=False):
         _indent(["_idx = _rev_syn[_r]", "_b = _rev_block[_r]", "_pre_i = _b // _U"] + body, 4) + epi
     if reference:
         return ["_overflow = False"] + inner
-    return (["_phist = _post[5]", "_phist_n = _post[6]", "_phist_step = _post[7]", "_slot = _step % _phist_n.size",
+    return (["_phist = _post.hist", "_phist_n = _post.hist_n", "_phist_step = _post.hist_step",
+             "_slot = _step % _phist_n.size",
              "_overflow = False", "if _phist_step[_slot] != _step:", "    return _overflow",
              "for _k in range(_phist_n[_slot]):", "    _post_i = _phist[_slot, _k]"] + _indent(inner, 4))
 
@@ -337,7 +339,7 @@ def render(label, layout, blocks, reference=False):
         scal, body = _whole_block_parts(ctx, block)
         row = layout["post_rows"].index(target)
         body = body + ["_target[_post_i] += _synaptic_var"]
-        loops = ["_target = _post[0][%d]" % row, "for _jj in range(_target.size):", "    _target[_jj] = 0.0"] + \
+        loops = ["_target = _post.x[%d]" % row, "for _jj in range(_target.size):", "    _target[_jj] = 0.0"] + \
             _all_loops(body)
         src.append(_fn(f"summed_{target}", "_step, t, dt, _s, _pre, _post",
                        f"Set {target} of the post-synaptic group to its sum over the synapses.",

@@ -101,21 +101,35 @@ class Synapses:
                                  f"({list(post.variables)}), got {target!r}")
             self.target = target
             unit = post.units[target]
-            model, on_pre, on_post = f"w : {unit}", f"{target}_post += w", None
+            # the weight is "w"; "w_syn" if the post-synaptic model has a "w" of its own (Brian2 forbids the clash)
+            wn = self._weight = "w" if "w" not in post.variables else "w_syn"
+            model, on_pre, on_post = f"{wn} : {unit}", f"{target}_post += {wn}", None
             values = dict(values)
-            values["w"] = 0.0 if weight is None else weight
+            values[wn] = 0.0 if weight is None else weight
             if plasticity is not None:
+                from ..equations.describe import substitute
                 from ..plasticity.stdp import PlasticityRule
                 if not isinstance(plasticity, PlasticityRule):
                     raise TypeError(f"plasticity must be a plasticity rule (e.g. spikesim.plasticity.STDP), got "
                                     f"{type(plasticity).__name__}")
                 parts = plasticity.expand(unit)
-                model += parts.model
-                on_pre = on_pre + parts.on_pre
-                on_post = parts.on_post or None
+                # the rule's own variables get the suffix _syn where the post-synaptic model has the same name
+                declared = {m.group(1) or m.group(2) for m in
+                            re.finditer(r"^\s*(?:d(\w+)\s*/\s*dt|(\w+))\s*[:=]", parts.model, re.M)}
+                clash = {n: n + "_syn" for n in declared if n in post.variables}
+                if wn != "w":
+                    clash["w"] = wn
+
+                def ren(code):
+                    for a, b in clash.items():
+                        code = substitute(code, a, b)
+                    return code
+                model += ren(parts.model)
+                on_pre = on_pre + ren(parts.on_pre)
+                on_post = ren(parts.on_post) or None
                 for k, v in parts.values.items():
-                    values.setdefault(k, v)
-                regular = [[code, when] for code, when, _ in parts.regular]
+                    values.setdefault(clash.get(k, k), v)
+                regular = [[ren(code), when] for code, when, _ in parts.regular]
                 self._regular_dt = [dt_ for _, _, dt_ in parts.regular]
                 window = parts.window
                 if shared_traces is None:
@@ -125,6 +139,7 @@ class Synapses:
                 raise TypeError("weight= and plasticity= belong to the form Synapses(pre, post, 'target', ...); "
                                 "with equations give the initial values by name (w=...)")
             self.target = None
+            self._weight = "w"
         self._spec = dict(model=model or "", on_pre=on_pre, on_post=on_post, method=method, regular=regular,
                           window=window, shared_traces=bool(shared_traces))
         self._values, self._kinds, self._value_dims = {}, {}, {}
@@ -347,16 +362,16 @@ class Synapses:
         for name in list(lay["rows"]) + lay["pre_shared"] + lay["post_shared"]:
             if name in self._values:
                 init[name] = self._spec_values(name, self._values[name], n, rng)
-        if self.plasticity is not None and "w" in init:
-            self.plasticity._check_weights(init["w"])
+        if self.plasticity is not None and self._weight in init:
+            self.plasticity._check_weights(init[self._weight])
         self._layout_arrays(i, j, dsteps)
         self._sx = np.zeros((len(lay["rows"]), n))
         for name, k in self._rows.items():
             if name in init:
                 self._sx[k] = self._to_csr(init[name])
         self._shared = np.array([self._values[s] for s in lay["shared"]], dtype=np.float64)
-        self._init_traces(init)
         self._built = True
+        self._init_traces(init)
 
     def _to_csr(self, creation_values):
         return creation_values if self._perm is None else creation_values[self._order]
@@ -462,10 +477,15 @@ class Synapses:
     def weights(self):
         """The weights ``w`` in storage (CSR) order, live (for the engine and monitors)."""
         self._require_built()
-        return self._sx[self._rows["w"]]
+        return self._sx[self._rows[self._weight]]
+
+    def _var(self, name):
+        """The stored name of variable ``name`` ("w" is "w_syn" when the post-synaptic model has its own w)."""
+        return self.__dict__.get("_weight", "w") if name == "w" else name
 
     def __getattr__(self, name):
         d = self.__dict__
+        name = self._var(name) if name == "w" else name
         lay = d.get("_layout")
         if lay is not None and d.get("_built"):
             if name in d["_rows"]:
@@ -485,6 +505,7 @@ class Synapses:
         lay = d.get("_layout")
         if lay is None or name.startswith("_"):
             return super().__setattr__(name, value)
+        name = self._var(name)
         if name in d["_rows"]:
             self._require_built()
             n = self.post_index.size

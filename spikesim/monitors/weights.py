@@ -32,6 +32,7 @@ class WeightMonitor(Monitor):
             raise TypeError(f"synapses must be a Synapses object, got {type(synapses).__name__}")
         Monitor.__init__(self, synapses.post, name)
         self.synapses = synapses
+        variable = synapses._var(variable)
         if variable not in synapses._rows:
             raise ValueError(f"variable must be a synaptic variable stored per synapse "
                              f"({list(synapses._rows)}), got {variable!r}")

@@ -53,6 +53,7 @@ class Normalization:
     def __init__(self, synapses, total, interval, variable="w", name=None):
         if not isinstance(synapses, Synapses):
             raise TypeError(f"synapses must be a Synapses object, got {type(synapses).__name__}")
+        variable = synapses._var(variable)
         if variable not in synapses._rows:
             raise ValueError(f"variable must be a synaptic variable stored per synapse ({list(synapses._rows)}), "
                              f"got {variable!r}")

@@ -37,16 +37,17 @@ class RuleParts:
     window: tuple | None = None                      # (spikes kept per neuron, window length in seconds)
 
 
-def bounded(dw, mu):
+def bounded(dw, mu, unit="1"):
     """``w = clip(w + dw, w_min, w_max)``, with soft-bound scaling of dw when mu != 0.
 
     A positive change is scaled by ``((w_max - w)/w_max)**mu``, a negative one by
-    ``(w/w_max)**mu`` (Guetig et al. 2003; mu = 1: multiplicative).
+    ``(w/w_max)**mu`` (Guetig et al. 2003; mu = 1: multiplicative); ``unit`` is w's unit.
     """
     if mu == 0.0:
         return f"w = clip(w + {dw}, w_min, w_max)"
-    return (f"w = clip(w + ({dw})*int(({dw}) > 0)*((w_max - w)/w_max)**mu"
-            f" + ({dw})*int(({dw}) <= 0)*(w/w_max)**mu, w_min, w_max)")
+    zero = "0" if unit == "1" else f"0*{unit}"
+    return (f"w = clip(w + ({dw})*int(({dw}) > {zero})*((w_max - w)/w_max)**mu"
+            f" + ({dw})*int(({dw}) <= {zero})*(w/w_max)**mu, w_min, w_max)")
 
 
 class PlasticityRule:
@@ -154,13 +155,13 @@ class STDP(PlasticityRule):
             op = "=" if self.pairing == "nearest" else "+="
             model = (f"\ndApre/dt = -Apre/tau_plus : {unit} (event-driven)"
                      f"\ndApost/dt = -Apost/tau_minus : {unit} (event-driven)")
-            on_pre = f"\nApre {op} A_plus\n{bounded('Apost', self.mu)}"
-            on_post = f"Apost {op} A_minus\n{bounded('Apre', self.mu)}"
+            on_pre = f"\nApre {op} A_plus\n{bounded('Apost', self.mu, unit)}"
+            on_post = f"Apost {op} A_minus\n{bounded('Apre', self.mu, unit)}"
             return RuleParts(model, on_pre, on_post, v)
         # rectangular window: count the other side's spikes inside it (kept in a ring per neuron)
         v["window_length"] = self.window_length
-        on_pre = f"\n{bounded('A_minus*n_post_spikes(dt, window_length)', self.mu)}"
-        on_post = bounded("A_plus*n_pre_spikes(0*second, window_length)", self.mu)
+        on_pre = f"\n{bounded('A_minus*n_post_spikes(dt, window_length)', self.mu, unit)}"
+        on_post = bounded("A_plus*n_pre_spikes(0*second, window_length)", self.mu, unit)
         ring = 1 if self.pairing == "nearest" else self.max_spikes_in_window
         return RuleParts("", on_pre, on_post, v, window=(ring, self.window_length))
 

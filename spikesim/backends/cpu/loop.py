@@ -39,16 +39,16 @@ def loop_source(st):
     room = []
     for k, g in enumerate(groups):
         for q in g["monitored"]:
-            room.append(f"if not _M.spike_room(SM[{q}], g{k}[2].size):")
+            room.append(f"if not _M.spike_room(SM[{q}], g{k}.last.size):")
             room.append("    return _step - _n0, -1, -1")
     # 1. start
     start = []
     for k, g in enumerate(groups):
         for q in g["state_monitors"]:
-            start.append(f"_M.record_state(_step, g{k}[0], XM[{q}])")
+            start.append(f"_M.record_state(_step, g{k}.x, XM[{q}])")
     for k, s in enumerate(syns):
         for q, row in s["weight_monitors"]:
-            start.append(f"_M.record_weights(_step, s{k}[3][{row}], WM[{q}])")
+            start.append(f"_M.record_weights(_step, s{k}.sx[{row}], WM[{q}])")
     start += _regular(groups, syns, "start", alias)
     # 2. groups
     grp = []
@@ -80,22 +80,22 @@ def loop_source(st):
         if not needed or (g["kind"] == "neuron" and not g["threshold"]):
             continue
         spiking[k] = True
-        thr.append(f"_slot{k} = _step % g{k}[6].size")
-        out = f"g{k}[5][_slot{k}]"
+        thr.append(f"_slot{k} = _step % g{k}.hist_n.size")
+        out = f"g{k}.hist[_slot{k}]"
         if g["kind"] == "neuron":
             thr.append(f"_k{k} = {alias[g['module']]}.threshold(_step, t, dt, g{k}, {out})")
         elif g["kind"] == "poisson":
-            thr.append(f"_p{k} = g{k}[10]")
-            thr.append(f"_k{k} = _I.poisson_spikes(_step, _p{k}[0], _p{k}[1], _p{k}[2], g{k}[8][0], _p{k}[3], "
+            thr.append(f"_p{k} = g{k}.extra")
+            thr.append(f"_k{k} = _I.poisson_spikes(_step, _p{k}[0], _p{k}[1], _p{k}[2], g{k}.key[0], _p{k}[3], "
                        f"_p{k}[4], _p{k}[5], _p{k}[6], {out})")
             thr.append(f"for _q in range(_k{k}):")
-            thr.append(f"    g{k}[2][{out}[_q]] = _step")
+            thr.append(f"    g{k}.last[{out}[_q]] = _step")
         else:
-            thr.append(f"_k{k} = _I.generator_spikes(g{k}[10][0], g{k}[10][1], g{k}[10][2], _step, {out})")
+            thr.append(f"_k{k} = _I.generator_spikes(g{k}.extra[0], g{k}.extra[1], g{k}.extra[2], _step, {out})")
             thr.append(f"for _q in range(_k{k}):")
-            thr.append(f"    g{k}[2][{out}[_q]] = _step")
-        thr.append(f"g{k}[6][_slot{k}] = _k{k}")
-        thr.append(f"g{k}[7][_slot{k}] = _step")
+            thr.append(f"    g{k}.last[{out}[_q]] = _step")
+        thr.append(f"g{k}.hist_n[_slot{k}] = _k{k}")
+        thr.append(f"g{k}.hist_step[_slot{k}] = _step")
         for q in g["monitored"]:
             thr.append(f"_M.record_spikes(_step, {out}, _k{k}, SM[{q}])")
     # 4. synapses: every pre pathway, then every post pathway, then regular operations
@@ -113,7 +113,7 @@ def loop_source(st):
     rst = []
     for k, g in enumerate(groups):
         if g["kind"] == "neuron" and g["reset"] and k in spiking:
-            rst.append(f"{alias[g['module']]}.reset(_step, t, dt, g{k}, g{k}[5][_slot{k}], _k{k})")
+            rst.append(f"{alias[g['module']]}.reset(_step, t, dt, g{k}, g{k}.hist[_slot{k}], _k{k})")
     # 6. end: rate monitors, regular operations, normalisations
     end = []
     for k, g in enumerate(groups):
@@ -122,7 +122,8 @@ def loop_source(st):
     end += _regular(groups, syns, "end", alias)
     for r, s, row in st["normalizations"]:
         end.append(f"if _step % R[{r}] == 0:")
-        end.append(f"    _S.normalize_incoming(s{s}[3][{row}], s{s}[6], s{s}[7], N[{r - st['normalizations'][0][0]}][0])")
+        end.append(f"    _S.normalize_incoming(s{s}.sx[{row}], s{s}.rev_ptr, s{s}.rev_syn, "
+                   f"N[{r - st['normalizations'][0][0]}][0])")
     body = (["@njit(cache=True, error_model=\"numpy\")",
              "def run_steps(_n0, _n_steps, dt, G, S, M, R, N):",
              '    """Advance the network from step _n0 by up to _n_steps steps.',

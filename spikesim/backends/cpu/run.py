@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..compiled import ChunkResult
+from ..records import compiled as record
 from .loop import loop_source
 
 
@@ -32,20 +33,25 @@ class CpuEngine:
         cn.modules("cpu")
         self.source = loop_source(cn.structure())
         self.module = module_from_source("network", self.source)
+        self._records = None
 
     def run_chunk(self, n0, n_steps):
         cn = self.cn
+        if self._records is None or self._records[0] is not cn.group_records:
+            self._records = (cn.group_records, tuple(record("group", f) for f in cn.group_records),
+                             tuple(record("synapses", f) for f in cn.syn_records))
         sm = []
         for m in cn.spike_monitors:
             cap = max(self.spike_buffer, 2 * m.group.N)
-            sm.append((np.empty(cap, np.int32), np.empty(cap, np.int64), np.zeros(1, np.int64)))
+            sm.append(dict(i=np.empty(cap, np.int32), step=np.empty(cap, np.int64), count=np.zeros(1, np.int64)))
         xm = []
         for m in cn.state_monitors:
             rec = (n0 + n_steps - 1) // m.every - (n0 - 1) // m.every
             rows = np.array([m.group._rows[v] for v in m.variables], dtype=np.int64)
-            xm.append((rows, m.record, np.array([m.every], np.int64), np.empty(rec, np.int64),
-                       np.empty((rec, rows.size, m.record.size)), np.zeros(1, np.int64)))
-        rm = [(np.zeros(n_steps, np.int64), np.array([n0], np.int64)) for _ in cn.rate_monitors]
+            xm.append(dict(rows=rows, idx=m.record, every=np.array([m.every], np.int64),
+                           steps=np.empty(rec, np.int64), data=np.empty((rec, rows.size, m.record.size)),
+                           count=np.zeros(1, np.int64)))
+        rm = [dict(counts=np.zeros(n_steps, np.int64), base=np.array([n0], np.int64)) for _ in cn.rate_monitors]
         wm = []
         for k, (m, req) in enumerate(zip(cn.weight_monitors, cn.wm_steps)):
             if m.every:
@@ -53,15 +59,17 @@ class CpuEngine:
             else:
                 rec = int(np.count_nonzero((req >= n0) & (req < n0 + n_steps)))
             pos = cn.wm_pos[k]
-            wm.append((pos, np.array([m.every or 0], np.int64), req if req.size else np.zeros(0, np.int64),
-                       cn.wm_cursor[k], np.empty(rec, np.int64), np.empty((rec, pos.size)), np.zeros(1, np.int64)))
-        M = (tuple(sm), tuple(xm), tuple(rm), tuple(wm))
-        done, eg, ei = self.module.run_steps(n0, n_steps, cn.dt, tuple(cn.group_records), tuple(cn.syn_records), M,
+            wm.append(dict(pos=pos, every=np.array([m.every or 0], np.int64),
+                           req=req if req.size else np.zeros(0, np.int64), cursor=cn.wm_cursor[k],
+                           steps=np.empty(rec, np.int64), data=np.empty((rec, pos.size)), count=np.zeros(1, np.int64)))
+        M = (tuple(record("spike_monitor", x) for x in sm), tuple(record("state_monitor", x) for x in xm),
+             tuple(record("rate_monitor", x) for x in rm), tuple(record("weight_monitor", x) for x in wm))
+        done, eg, ei = self.module.run_steps(n0, n_steps, cn.dt, self._records[1], self._records[2], M,
                                              cn.intervals, tuple(cn.norm_total))
-        spikes = [(bi[:c[0]].copy(), bs[:c[0]].copy()) for bi, bs, c in sm]
-        states = [(x[3][:x[5][0]].copy(), x[4][:x[5][0]].copy()) for x in xm]
-        rates = [(np.arange(n0, n0 + done, dtype=np.int64), r[0][:done].copy()) for r in rm]
-        weights = [(w[4][:w[6][0]].copy(), w[5][:w[6][0]].copy()) for w in wm]
+        spikes = [(x["i"][:x["count"][0]].copy(), x["step"][:x["count"][0]].copy()) for x in sm]
+        states = [(x["steps"][:x["count"][0]].copy(), x["data"][:x["count"][0]].copy()) for x in xm]
+        rates = [(np.arange(n0, n0 + done, dtype=np.int64), r["counts"][:done].copy()) for r in rm]
+        weights = [(w["steps"][:w["count"][0]].copy(), w["data"][:w["count"][0]].copy()) for w in wm]
         error = None
         if eg >= 0:
             error = (int(eg), int(ei), int(n0 + done))
