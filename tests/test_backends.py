@@ -1,4 +1,8 @@
-"""The numba cpu backend against the numpy reference on random small networks."""
+"""The numba cpu backend against the numpy reference on random small networks.
+
+The random network (tests/netfactory.py) runs every neuron preset, an equation model, every input kind and
+every plasticity rule next to rules written as equations; states, weights and traces must be identical.
+"""
 import numpy as np
 import pytest
 
@@ -28,14 +32,25 @@ def test_cpu_equals_reference(seed):
         total += x.num_spikes
     assert total > 50, "the random network should be active"
     for x, y in zip(ga, gb):
-        if hasattr(x, "_state"):
-            np.testing.assert_array_equal(x._state, y._state)
+        if hasattr(x, "_x"):
+            np.testing.assert_array_equal(x._x, y._x)
+    for x, y in zip(a[2], b[2]):
+        for arr in ("_sx", "_bx", "_px", "lastupdate"):
+            np.testing.assert_array_equal(getattr(x, arr), getattr(y, arr), err_msg=f"{x.name}.{arr}")
+    learned = [s.name for s, w0 in zip(b[2], _initial_weights(seed)) if not np.array_equal(s._sx, w0)]
+    assert {"stdp", "triplet", "hebb", "eqrule"} <= set(learned), learned
     for x, y in zip(sa, sb):
         for v in x.variables:
             np.testing.assert_array_equal(x.values(v), y.values(v))
         np.testing.assert_array_equal(x.step, y.step)
     for x, y in zip(ra, rb):
         np.testing.assert_array_equal(x.rate, y.rate)
+
+
+def _initial_weights(seed):
+    net, groups, syns, *_ = random_network(seed)
+    net.build()
+    return [s._sx.copy() for s in syns]
 
 
 def test_chunking_does_not_change_results():
@@ -62,6 +77,7 @@ def test_spike_buffer_overflow_splits_chunk():
     ref_net.run(30 * ms, progress=False)
     cn = net.build()
     cn.prepare()
+    cn.start(0)
     eng = CpuEngine(cn, spike_buffer=1)   # capacity = 2 N: forces many short chunks
     n = 0
     while n < 300:

@@ -4,20 +4,38 @@ import math
 import numpy as np
 import pytest
 
-from spikesim import (InjectedCurrent, Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, StateMonitor,
-                      Synapses)
+from spikesim import (Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses,
+                      TimedArray)
 from spikesim.units import mV, ms
 
 DT = 0.1 * ms
 
 
 def test_subthreshold_decay_is_exponential(backend):
-    G = NeuronGroup(3, "lif_cuba", El=-70 * mV, tau_m=[10 * ms, 20 * ms, 30 * ms], v=-55 * mV, v_th=0.0)
+    G = NeuronGroup(3, "lif_cuba", El=-70 * mV, tau_m=[12 * ms, 20 * ms, 30 * ms], v=-55 * mV, v_th=0.0)
     M = StateMonitor(G, "v")
     Network(G, M, dt=DT).run(50 * ms, backend=backend, progress=False)
     t = M.t
-    expected = -70 * mV + 15 * mV * np.exp(-t[None, :] / np.array([10, 20, 30])[:, None] / ms)
+    expected = -70 * mV + 15 * mV * np.exp(-t[None, :] / np.array([12, 20, 30])[:, None] / ms)
     np.testing.assert_allclose(M.v, expected, rtol=1e-12, atol=0)
+
+
+def test_equal_time_constants_integrate_exactly(backend):
+    """tau_e == tau_m makes Brian2's closed form 0/0: spikesim compiles the coincident-constant solution."""
+    tau, w = 10 * ms, 1 * mV
+    src = SpikeGeneratorGroup(1, [0], [1 * ms])
+    G = NeuronGroup(1, "lif_cuba", El=0.0, tau_m=tau, tau_e=tau, v=0.0, v_th=1.0, refractory=2 * ms)
+    S = Synapses(src, G, "ge", weight=w).connect(i=[0], j=[0])
+    M = StateMonitor(G, "v")
+    net = Network(src, G, S, M, dt=DT)
+    net.run(30 * ms, backend=backend, progress=False)
+    s = M.t - (1 * ms + DT)
+    analytic = np.where(s > 0, w * s / tau * np.exp(-s / tau), 0.0)    # the alpha-shaped PSP
+    np.testing.assert_allclose(M.v[0], analytic, rtol=1e-9, atol=1e-18)
+    assert G.tau_e[0] == tau
+    G.tau_e = 5 * ms          # no longer equal: the general solution again
+    net.run(1 * ms, backend=backend, progress=False)
+    assert np.all(np.isfinite(G.v))
 
 
 def test_psp_peak_time_and_amplitude(backend):
@@ -112,10 +130,9 @@ def test_reset_after_same_step_input(backend):
     assert M2.v[0][1] == -5 * mV
 
 
-def test_injected_current_time_sampled(backend):
+def test_timed_array_input_sampled(backend):
     vals = np.array([0.0, 30 * mV, 0.0])
-    G = NeuronGroup(1, "lif_cuba", El=0.0, tau_m=10 * ms, v_th=1.0, v=0.0,
-                    current=InjectedCurrent(vals, sample_dt=5 * ms))
+    G = NeuronGroup(1, "lif_cuba", El=0.0, tau_m=10 * ms, v_th=1.0, v=0.0, I=TimedArray(vals, dt=5 * ms))
     M = StateMonitor(G, "v")
     Network(G, M, dt=DT).run(15 * ms, backend=backend, progress=False)
     v = M.v[0]

@@ -145,6 +145,14 @@ def _log(x):
 
 
 def _pow(a, b):
+    # compilers turn pow(x, 2.0) into x*x (exact) and pow(x, -1.0) into 1/x: numba (LLVM) and Brian2's C
+    # code (gcc) both do, so the reference does too (the C library's pow may differ in the last bit)
+    if b == 2.0:
+        return a * a
+    if b == 1.0:
+        return a
+    if b == -1.0:
+        return 1.0 / a if a != 0.0 else math.copysign(math.inf, a)
     try:
         return math.pow(a, b)
     except OverflowError:

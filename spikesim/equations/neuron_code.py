@@ -74,7 +74,8 @@ def _compile(desc, what):
     equations = desc["equations"] + declarations(r)
     spec = {"equations": equations, "threshold": thr, "reset": desc.get("reset"), "refractory": ref,
             "method": desc.get("method"), "shared": {n: dims_json(r.dims[n]) for n in r.shared},
-            "functions": {n: (nd, dims_json(r.dims[n])) for n, nd in r.timed.items()}}
+            "functions": {n: (nd, dims_json(r.dims[n])) for n, nd in r.timed.items()},
+            "no_refractory_factor": bool(desc.get("no_refractory_factor"))}
     spec["regular"] = [c for c, _ in desc.get("regular", [])]
     blocks = sandbox.neuron_blocks(spec, what)
     regular = blocks["regular"]

@@ -217,6 +217,13 @@ def render_reference(label, layout, blocks):
     err = ["with _np.errstate(all='ignore'):"]
     if su is not None:
         scal, body = _block_parts(su, layout, variables, True, _REFRACTORY if steps else None)
+        lio = [ln.split(" = ")[0] for ln in scal]
+        if lio:
+            src.append(_ref_function(
+                "scalars_finite", "_step, t, dt, _g",
+                "Whether the loop-invariant values of the update are finite (a closed form can be singular).",
+                _unpack(layout, "ref"), err, _indent(scal, 4), [], [],
+                f"all(bool(_np.all(_np.isfinite(_v))) for _v in ({', '.join(lio)},))"))
         written = sorted(set(su["write"]) & set(layout["rows"]))
         rows = _finite_check(layout, written, True)
         src.append(_ref_function(

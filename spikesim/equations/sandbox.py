@@ -140,6 +140,22 @@ def _window_functions(b2):
     return out
 
 
+def _refractory_without_factor(add_refractoriness):
+    """Brian2's add_refractoriness, keeping the not_refractory/lastspike variables but not the
+    ``int(not_refractory)*`` factor on the right-hand sides (the flag still makes writes conditional)."""
+    from brian2.equations.equations import DIFFERENTIAL_EQUATION, Equations, SingleEquation
+
+    def patched(eqs):
+        out = []
+        for eq in add_refractoriness(eqs).values():
+            if eq.type == DIFFERENTIAL_EQUATION and "unless refractory" in eq.flags:
+                eq = SingleEquation(DIFFERENTIAL_EQUATION, eq.varname, eq.dim, expr=eqs[eq.varname].expr,
+                                    flags=eq.flags)
+            out.append(eq)
+        return Equations(out)
+    return patched
+
+
 def _run_capture(b2, objects, namespace):
     gen, _ = _capture_classes()
     gen.captured = []
@@ -183,6 +199,12 @@ def neuron_blocks(spec, what="the model"):
     b2 = _brian2()
     _, cls = _capture_classes()
     name = f"spikesim_sandbox_{next(_COUNTER)}"
+    import brian2.groups.neurongroup as ng
+    add_refractoriness = ng.add_refractoriness
+    if spec.get("no_refractory_factor"):
+        # (unless refractory) kept as conditional writes, but no int(not_refractory) factor in the equations:
+        # their closed form then stays finite when time constants coincide (see NeuronGroup._check_singular)
+        ng.add_refractoriness = _refractory_without_factor(add_refractoriness)
     with _quiet_brian2():
         try:
             G = _neuron(b2, spec, cls, name)
@@ -191,6 +213,8 @@ def neuron_blocks(spec, what="the model"):
             captured = _run_capture(b2, [G], _namespace(b2, spec.get("shared", {}), spec.get("functions", {})))
         except Exception as exc:     # Brian2's own errors (syntax, units, unsupported methods)
             raise _explain(exc, what) from None
+        finally:
+            ng.add_refractoriness = add_refractoriness
     out = {"stateupdate": None, "threshold": None, "reset": None, "regular": [None] * len(spec.get("regular", []))}
     variables = {}
     for cname, template, blocks, vars_, indices in captured:

@@ -197,10 +197,12 @@ class Network:
         if backend not in ("cpu", "reference", "cuda"):
             raise ValueError(f"backend must be 'cpu', 'reference' or 'cuda', got {backend!r}")
         cn = self.build()
+        from .neurons import NeuronGroup
+        for g in cn.groups:
+            if isinstance(g, NeuronGroup):
+                g._check_singular(self.dt)
         for s in cn.synapses:
-            if s._layout_current():
-                raise RuntimeError(f"Synapses {s.name!r}: a group's model changed after the network was built "
-                                   f"(a parameter became per-neuron); build a new Network")
+            s._layout_current()       # a group's model changed (a parameter became per-neuron ...)
         cn.prepare()
         cn.start(self.step)
         if backend == "cpu":

@@ -132,6 +132,7 @@ class NeuronGroup(Group):
             merged.update(values)
             values = merged
         self._spec = dict(equations=equations, threshold=threshold, reset=reset, method=method, regular=regular)
+        self._coincide = {}      # shared parameter -> the equal one it is written as (see _check_singular)
         self._values, kinds, dims = {}, {}, {}
         for k, v in values.items():
             kinds[k], self._values[k], dims[k] = classify_value(k, v, self.N)
@@ -175,16 +176,64 @@ class NeuronGroup(Group):
     def _desc(self):
         spec = self._spec
         subst = dict(spec)
+        for a, b in self._coincide.items():
+            for part in ("equations", "threshold", "reset"):
+                if subst.get(part):
+                    subst[part] = re.sub(rf"\b{a}\b", b, subst[part])
         for k, ta in self._timed.items():
             call = f"{k}(t)" if ta.ndim == 1 else f"{k}(t, i)"
             for part in ("equations", "threshold", "reset"):
                 if subst.get(part):
                     subst[part] = re.sub(rf"\b{k}\b(?!\s*\()", call, subst[part])
         ref = self._ref_kind()
+        kinds = {k: v for k, v in self._kinds.items() if k not in self._coincide}
         return dict(label=self.preset.name if self.preset else "model", equations=subst["equations"],
                     threshold=subst["threshold"], reset=subst["reset"], refractory=ref, method=spec["method"],
-                    values=dict(sorted(self._kinds.items())), value_dims=dict(sorted(self._value_dims.items())),
-                    regular=spec["regular"])
+                    values=dict(sorted(kinds.items())), value_dims=dict(sorted(self._value_dims.items())),
+                    regular=spec["regular"], **({"no_refractory_factor": True} if self._coincide else {}))
+
+    def _check_singular(self, dt):
+        """Make the closed-form ("exact") update finite where equal time constants make it 0/0.
+
+        Brian2's exact solution of e.g. CUBA's equations divides by ``tau_e - tau_m`` (with
+        ``(unless refractory)`` even when the same name is used for both): equal values give NaN in
+        Brian2.  Here the group is then compiled with one constant written as the other and the
+        refractoriness applied as conditional writes only, which is the closed form for coincident
+        constants (for those parameter values only: other values never recompile).  Checked before
+        every run; a group whose update stays non-finite raises a clear error.
+        """
+        if self._layout["method"] not in ("exact", "linear"):
+            return False
+        if self._scalars_finite(dt):
+            return False
+        shared = self._shared_names
+        second = ["0", "0", "1", "0", "0", "0", "0"]
+        coincide = dict(self._coincide)
+        for k, a in enumerate(shared):
+            for b in shared[:k]:
+                if a not in coincide and b not in coincide and self._values[a] == self._values[b] \
+                        and self._layout["dims"].get(a) == second == self._layout["dims"].get(b):
+                    coincide[a] = b
+        if coincide != self._coincide:
+            self._coincide = coincide
+            self._recompile()
+            if self._scalars_finite(dt):
+                return True
+        raise ValueError(f"NeuronGroup {self.name!r}: the exact (closed-form) solution of the model is not finite for "
+                         f"these parameter values; make equal time constants differ or choose method='euler' or "
+                         f"'rk4'")
+
+    def _scalars_finite(self, dt):
+        from ..backends.records import python
+        from ..equations.cache import module_from_source
+        from ..equations.functions import timed_meta
+        rec = python("group", dict(x=self._x, shared=self._shared, last=self.lastspike, ref=np.zeros(self.N, np.int64),
+                                   notref=self.not_refractory, hist=None, hist_n=None, hist_step=None,
+                                   key=np.zeros(1, np.uint64), extra=(),
+                                   timed=tuple((self._timed[n].values, timed_meta(dt, self._timed[n].dt))
+                                               for n, _ in self._layout["timed"])))
+        mod = module_from_source(self.model_name + "_reference", self._layout["sources"]["reference"])
+        return not hasattr(mod, "scalars_finite") or bool(mod.scalars_finite(0, 0.0, dt, rec))
 
     def _ref_kind(self):
         if self._refractory_expr is not None:
@@ -296,6 +345,8 @@ class NeuronGroup(Group):
                 return v
             if name in d.get("_timed", {}):
                 return d["_timed"][name]
+            if name in d.get("_coincide", {}):
+                return np.broadcast_to(d["_values"][name], (d["N"],))
             if name in d["_layout"]["subexpressions"]:
                 raise AttributeError(f"{name} is a subexpression ({d['_layout']['subexpressions'][name]}); it is "
                                      f"computed inside the model, not stored")
@@ -314,13 +365,20 @@ class NeuronGroup(Group):
                 self._x[rows[name]] = check_array(name, value, self.N, positive=name in positive)
                 self._pending.pop(name, None)
             return
-        if name in d["_shared_names"] or name in d.get("_timed", {}):
+        if name in d["_shared_names"] or name in d.get("_timed", {}) or name in d.get("_coincide", {}):
             kind, v, dims = classify_value(name, value, self.N)
-            if kind == "scalar" and name in d["_shared_names"]:
+            if kind == "scalar" and name in d["_shared_names"] and not any(name in p for p in self._coincide.items()):
                 if name in positive and not v > 0:
                     raise ValueError(f"{name} must be > 0, got {v}")
                 self._shared[d["_shared_names"].index(name)] = v
                 self._values[name] = v
+                return
+            if kind == "scalar" and any(name in p for p in self._coincide.items()):
+                if name in positive and not v > 0:
+                    raise ValueError(f"{name} must be > 0, got {v}")
+                self._values[name] = v          # equal constants no longer equal: the general solution again
+                self._coincide = {a: b for a, b in self._coincide.items() if name not in (a, b)}
+                self._recompile()
                 return
             if kind == "array" and name in positive:
                 check_array(name, v, self.N, positive=True) if not callable(v) else None
