@@ -26,8 +26,9 @@ def forced_pair(pre_times, post_times, rule, w0, backend="cpu", extra_time=50 * 
     """One plastic synapse; the post neuron is forced to spike exactly at ``post_times``."""
     pre = SpikeGeneratorGroup(1, np.zeros(len(pre_times), int), pre_times)
     drv = SpikeGeneratorGroup(1, np.zeros(len(post_times), int), np.asarray(post_times) - DT)
-    # tau_e of 1 ns: the plastic weight (in ge) barely moves v, so only the driver makes the neuron fire
-    post = NeuronGroup(1, "lif_cuba", El=-70 * mV, v_reset=-70 * mV, v_th=-50 * mV, v=-70 * mV, tau_e=1e-9)
+    # the plastic weight goes to ge, which does not move v: only the driver makes the neuron fire
+    post = NeuronGroup(1, "dv/dt = (El - v)/tau_m : volt\nge : volt", threshold="v > v_th", reset="v = El",
+                       El=-70 * mV, tau_m=20 * ms, v_th=-50 * mV, v=-70 * mV)
     S = Synapses(pre, post, "ge", weight=w0, plasticity=rule).connect(one_to_one=True)
     D = Synapses(drv, post, "v", weight=100 * mV).connect(one_to_one=True)
     M = SpikeMonitor(post)
@@ -181,7 +182,7 @@ def test_plastic_network_cpu_equals_reference(rule):
     b.run(80 * ms, backend="cpu", progress=False)
     np.testing.assert_array_equal(Ma.i, Mb.i)
     np.testing.assert_array_equal(Ma.step, Mb.step)
-    assert Ma.num_spikes > 20
+    assert Ma.num_spikes > 10
     np.testing.assert_array_equal(Sa.w, Sb.w)
     np.testing.assert_array_equal(Wa.w, Wb.w)
     np.testing.assert_array_equal(Wa.step, [0, 100, 550])
@@ -230,75 +231,8 @@ def test_bad_plasticity_input():
     G = NeuronGroup(2)
     with pytest.raises(TypeError, match="plasticity must be a plasticity rule"):
         Synapses(G, G, plasticity="stdp")
-    with pytest.raises(ValueError, match="target must be a state variable"):
+    with pytest.raises(ValueError, match="target must be a variable of the post-synaptic group"):
         Synapses(G, G, "g_ampa", plasticity=STDP())
     S = Synapses(G, G, weight=2.0, plasticity=STDP(w_max=1.0)).connect()
     with pytest.raises(ValueError, match="initial weights must lie within"):
         Network(G, S).build()
-
-
-@pytest.mark.parametrize("rule", [
-    STDP(A_plus=0.2, A_minus=-0.21),
-    STDP(A_plus=0.2, A_minus=-0.21, pairing="nearest", bounds="soft", mu=0.7),
-    STDP(A_plus=0.2, A_minus=-0.21, window="rectangular", max_spikes_in_window=8),
-    STDP(A_plus=0.2, A_minus=-0.21, window="rectangular", pairing="nearest"),
-    TripletSTDP.preset("hippocampal_nearest"),
-    TripletSTDP.preset("visual_all_to_all"),
-    Hebb(eta=0.1),
-], ids=lambda r: type(r).__name__)
-def test_split_plasticity_functions_equal_the_fused_ones(rule):
-    """The cuda backend's per-block / per-synapse split of the pre- and post-side updates
-    (pre_factor, pre_commit, pre_synapse; post_factor, post_commit, post_synapse) gives
-    bit for bit what the cpu backend's pre_block and post_spike give, on random events."""
-    from spikesim.backends.compiled import decay_table
-    from spikesim.backends.cpu import plasticity as P
-    dt, n_blocks, n_post, per = 0.1 * ms, 12, 9, 6
-    rng = np.random.default_rng(3)
-    post = rng.integers(0, n_post, n_blocks * per).astype(np.int32)
-    dptr = np.arange(0, n_blocks * per + 1, per, dtype=np.int64)
-    order = np.argsort(post, kind="stable")
-    rev_ptr = np.concatenate([[0], np.cumsum(np.bincount(post, minlength=n_post))]).astype(np.int64)
-    rev_syn, rev_block = order.astype(np.int32), (order // per).astype(np.int32)
-    info, par = rule._arrays(dt)
-    table = decay_table(rule.trace_taus(), dt)
-    R = rule.ring_size
-
-    def state():
-        return dict(w=rng.uniform(0.2, 0.8, n_blocks * per), target=np.zeros(n_post),
-                    xpre=np.zeros((2, n_blocks)), tpre=np.zeros(n_blocks, np.int64),
-                    xpost=np.zeros((2, n_post)), tpost=np.zeros(n_post, np.int64),
-                    ring_pre=np.full((R, n_blocks if R else 0), -1, np.int64), pos_pre=np.zeros(n_blocks if R else 0, np.int64),
-                    ring_post=np.full((R, n_post if R else 0), -1, np.int64), pos_post=np.zeros(n_post if R else 0, np.int64))
-    a = state()
-    b = {k: v.copy() for k, v in a.items()}
-    w0 = a["w"].copy()
-    for n in range(1, 400):
-        arriving = np.flatnonzero(rng.random(n_blocks) < 0.15)
-        firing = np.flatnonzero(rng.random(n_post) < 0.1)
-        for blk in arriving:
-            lo, hi = dptr[blk], dptr[blk + 1]
-            oa = P.pre_block(n, dt, blk, lo, hi, post, a["w"], a["target"], info, par, table, a["xpre"], a["tpre"],
-                             a["xpost"], a["tpost"], a["ring_pre"], a["pos_pre"], a["ring_post"])
-            f = P.pre_factor(n, dt, blk, info, par, table, b["xpre"], b["tpre"])
-            ob = P.pre_commit(n, dt, blk, info, par, table, b["xpre"], b["tpre"], b["ring_pre"], b["pos_pre"])
-            c = P.pre_constants(info, par)
-            for s in range(lo, hi):
-                b["target"][post[s]] += b["w"][s]
-                P.pre_synapse(n, dt, s, post[s], b["w"], c, table, b["xpost"], b["tpost"], b["ring_post"], f)
-            assert oa == ob
-        for j in firing:
-            oa = P.post_spike(n, dt, j, a["w"], info, par, table, a["xpre"], a["tpre"], a["xpost"], a["tpost"],
-                              rev_ptr, rev_syn, rev_block, a["ring_pre"], a["ring_post"], a["pos_post"])
-            f = P.post_factor(n, dt, j, info, par, table, b["xpost"], b["tpost"])
-            ob = P.post_commit(n, dt, j, info, par, table, b["xpost"], b["tpost"], b["ring_post"], b["pos_post"])
-            c = P.post_constants(info, par)
-            for r in range(rev_ptr[j], rev_ptr[j + 1]):
-                P.post_synapse(n, dt, r, b["w"], c, table, b["xpre"], b["tpre"], rev_syn, rev_block, b["ring_pre"], f)
-            assert oa == ob
-    for k in a:
-        np.testing.assert_array_equal(a[k], b[k], err_msg=k)
-    if isinstance(rule, Hebb):   # no weight change at spikes, only the traces
-        np.testing.assert_array_equal(a["w"], w0)
-        assert a["xpre"][0].min() > 0 and a["xpost"][0].min() > 0
-    else:
-        assert np.abs(a["w"] - w0).max() > 1e-3

@@ -90,8 +90,14 @@ class Synapses:
             if code is not None and not isinstance(code, str):
                 raise TypeError(f"{what} must be a string of Brian2 code, got {type(code).__name__}")
         self.pre, self.post, self.name = pre, post, name
-        old_form = target is not None or (model is not None and _IDENT.match(model.strip() or "-")
-                                          and on_pre is None and on_post is None)
+        from ..plasticity.stdp import PlasticityRule
+        if plasticity is not None and not isinstance(plasticity, PlasticityRule):
+            raise TypeError(f"plasticity must be a plasticity rule (e.g. spikesim.plasticity.STDP), got "
+                            f"{type(plasticity).__name__}")
+        no_code = on_pre is None and on_post is None
+        if model is None and no_code and target is None and "ge" in post.variables:
+            target = "ge"            # Synapses(pre, post): onto ge, as before equations existed
+        old_form = target is not None or (model is not None and _IDENT.match(model.strip() or "-") and no_code)
         regular, window = [], None
         self.plasticity = plasticity
         if old_form:
@@ -108,10 +114,6 @@ class Synapses:
             values[wn] = 0.0 if weight is None else weight
             if plasticity is not None:
                 from ..equations.describe import substitute
-                from ..plasticity.stdp import PlasticityRule
-                if not isinstance(plasticity, PlasticityRule):
-                    raise TypeError(f"plasticity must be a plasticity rule (e.g. spikesim.plasticity.STDP), got "
-                                    f"{type(plasticity).__name__}")
                 parts = plasticity.expand(unit)
                 # the rule's own variables get the suffix _syn where the post-synaptic model has the same name
                 declared = {m.group(1) or m.group(2) for m in
