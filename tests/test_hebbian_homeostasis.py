@@ -18,7 +18,8 @@ def _forced(pre_times, post_times, rule, w0, duration):
     idx = np.concatenate([np.full(len(t), k) for k, t in enumerate(pre_times)])
     pre = SpikeGeneratorGroup(n_pre, idx, np.concatenate(pre_times))
     drv = SpikeGeneratorGroup(1, np.zeros(len(post_times), int), np.asarray(post_times) - DT)
-    post = NeuronGroup(1, "lif_cuba", El=-70 * mV, v_reset=-70 * mV, v_th=-50 * mV, v=-70 * mV, tau_e=1e-9)
+    post = NeuronGroup(1, "dv/dt = (El - v)/tau_m : volt\nge : volt", threshold="v > v_th", reset="v = El",
+                       El=-70 * mV, tau_m=20 * ms, v_th=-50 * mV, v=-70 * mV)
     S = Synapses(pre, post, "ge", weight=w0, plasticity=rule).connect()
     D = Synapses(drv, post, "v", weight=100 * mV).connect()
     M = SpikeMonitor(post)

@@ -86,7 +86,11 @@ class Oja(_RateRule):
     """Oja's rule, ``dw/dt = eta y (x - y w)``: Hebbian growth with a normalising decay."""
 
     def _update(self):
-        return "w = clip(w + interval*(eta*y*(x - y*w)), w_min, w_max)"
+        # w_unit (= 1 in w's unit) keeps the equation dimensionally sound for weights with units
+        return "w = clip(w + interval*(eta*y*(x - y*w/w_unit)), w_min, w_max)"
+
+    def _values(self):
+        return {"w_unit": 1.0}
 
 
 class BCM(_RateRule):
