@@ -15,7 +15,7 @@ def _spikes(seed):
     net, groups, syns, mons, *_ = random_network(1)
     net.seed = seed
     net.run(30 * ms, progress=False)
-    return [(m.i.copy(), m.step.copy()) for m in mons], [s.w for s in syns]
+    return [(m.i.copy(), m.step.copy()) for m in mons], [s._sx.copy() for s in syns]
 
 
 def test_same_seed_identical_different_seed_different():
@@ -36,7 +36,7 @@ def test_store_restore_replays_exactly():
     net.store("mid")
     net.run(20 * ms, progress=False)
     first = [(m.i.copy(), m.step.copy()) for m in mons]
-    w_first = [s.w for s in syns]
+    w_first = [s._sx.copy() for s in syns]
     net.restore("mid")
     assert net.t == pytest.approx(10 * ms)
     net.run(20 * ms, progress=False)
@@ -44,7 +44,7 @@ def test_store_restore_replays_exactly():
         np.testing.assert_array_equal(m.i, i)
         np.testing.assert_array_equal(m.step, s)
     for s, w in zip(syns, w_first):
-        np.testing.assert_array_equal(s.w, w)
+        np.testing.assert_array_equal(s._sx, w)
     with pytest.raises(ValueError, match="name must be one of"):
         net.restore("nope")
 

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from spikesim import (InjectedCurrent, Network, NeuronGroup, PoissonGroup, SimulationError, SpikeGeneratorGroup,
-                      SpikeMonitor, StateMonitor, Synapses)
+from spikesim import (Network, NeuronGroup, PoissonGroup, SimulationError, SpikeGeneratorGroup, SpikeMonitor,
+                      StateMonitor, Synapses, TimedArray)
 from spikesim.units import ms
 
 
@@ -17,7 +17,12 @@ from spikesim.units import ms
     (dict(N=3, v=[1.0, 2.0]), ValueError, "v must be a scalar or have length 3"),
     (dict(N=3, tau_x=1.0), ValueError, "unknown name"),
     (dict(N=3, refractory=-1 * ms), ValueError, "refractory must be >= 0"),
-    (dict(N=3, method="rk4"), ValueError, "method for model 'lif_cuba' must be one of"),
+    (dict(N=3, method="leapfrog"), ValueError, "method must be one of"),
+    (dict(N=3, model="dv/dt = -v/tau : volt", tau=1 * ms, threshold="v > x"), ValueError, "unknown name 'x'"),
+    (dict(N=3, model="dv/dt = -v : volt"), ValueError, "units do not match"),
+    (dict(N=3, model="dv/dt = -v/tau : volt"), ValueError, "unknown name 'tau'"),
+    (dict(N=3, model="dv/dt = -v/ : volt", tau=1.0), ValueError, "do not parse"),
+    (dict(N=3, model="dv/dt = -v/tau : volt", tau=1.0, threshold="1 > 0"), ValueError, "uses no variable"),
     (dict(N=3, v="high"), TypeError, "v must be a number"),
 ])
 def test_neurongroup_rejects(kwargs, exc, match):
@@ -27,7 +32,7 @@ def test_neurongroup_rejects(kwargs, exc, match):
 
 def test_synapses_and_inputs_reject():
     G = NeuronGroup(4)
-    with pytest.raises(ValueError, match="target must be a state variable"):
+    with pytest.raises(ValueError, match="target must be a variable of the post-synaptic group"):
         Synapses(G, G, "gx")
     with pytest.raises(ValueError, match=r"p must be in \[0.0, 1.0\]"):
         Synapses(G, G).connect(p=1.5)
@@ -54,11 +59,10 @@ def test_synapses_and_inputs_reject():
     gen = SpikeGeneratorGroup(2, [1, 1], [1.0 * ms, 1.04 * ms])
     with pytest.raises(ValueError, match="spikes more than once in the time step"):
         Network(gen).run(2 * ms, progress=False)
-    with pytest.raises(ValueError, match="sample_dt must be a whole multiple"):
-        H = NeuronGroup(2, current=InjectedCurrent([0.0, 1.0], sample_dt=0.15 * ms))
-        Network(H).run(1 * ms, progress=False)
-    with pytest.raises(ValueError, match="values must have 1 or 2 columns"):
-        NeuronGroup(2, current=InjectedCurrent(np.zeros((3, 5)), sample_dt=1 * ms))
+    with pytest.raises(ValueError, match=r"one column per neuron \(2\), got 5"):
+        NeuronGroup(2, I=TimedArray(np.zeros((3, 5)), dt=1 * ms))
+    with pytest.raises(ValueError, match="dt must be > 0"):
+        TimedArray([0.0, 1.0], dt=0.0)
 
 
 def test_network_and_run_reject():
@@ -83,7 +87,7 @@ def test_network_and_run_reject():
     with pytest.raises(ValueError, match="added twice"):
         Network(G, G)
     M = StateMonitor(G, "v")
-    with pytest.raises(ValueError, match="variables must be state variables"):
+    with pytest.raises(ValueError, match="variables must be variables of the group's model"):
         StateMonitor(G, "u")
     with pytest.raises(RuntimeError, match="has no data"):
         M.t

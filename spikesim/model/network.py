@@ -308,7 +308,7 @@ class Network:
         for k, obj in enumerate(self.objects):
             if isinstance(obj, Synapses):
                 out[f"c{k}.post_index"], out[f"c{k}.dptr"], out[f"c{k}.udelay"] = obj.post_index, obj.dptr, obj.udelay
-                out[f"c{k}.order"] = np.zeros(0, np.int64) if obj._order is None else obj._order
+                out[f"c{k}.perm"] = np.zeros(0, np.int32) if obj._perm is None else obj._perm
         for k, fields in snap["monitors"].items():
             for f, parts in fields.items():
                 out[f"m{k}.{f}"] = parts[0] if parts else np.zeros(0)
@@ -337,9 +337,8 @@ class Network:
             if isinstance(obj, Synapses):
                 obj.post_index = data[f"c{k}.post_index"].astype(np.int32)
                 obj.dptr, obj.udelay = data[f"c{k}.dptr"], data[f"c{k}.udelay"]
-                order = data[f"c{k}.order"]
-                obj._order = order if order.size else None
-                obj._perm = None if obj._order is None else np.argsort(obj._order).astype(np.int32)
+                perm = data[f"c{k}.perm"]
+                obj._perm = perm.astype(np.int32) if perm.size else None
                 obj._reverse = None
                 obj._sx = data[f"o{k}.sx"].copy()
                 obj._init_traces({})

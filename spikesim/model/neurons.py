@@ -11,6 +11,8 @@ from .presets import PRESETS, NeuronPreset
 from .timed import TimedArray
 
 _UNSET = object()
+#: integration methods (Brian2's state updaters)
+METHODS = ("exact", "linear", "independent", "euler", "rk2", "rk4", "exponential_euler", "heun", "milstein")
 
 
 def classify_value(name, value, n):
@@ -117,6 +119,8 @@ class NeuronGroup(Group):
                 raise TypeError(f"{what} must be a string of Brian2 code or None, got {code!r}")
         if method is not None and not isinstance(method, str):
             raise TypeError(f"method must be a string (e.g. 'euler'), got {method!r}")
+        if method is not None and method not in METHODS:
+            raise ValueError(f"method must be one of {list(METHODS)}, got {method!r}")
         regular = [list(r) for r in preset.regular] if preset else []
         if adaptive_threshold is not None:
             equations, threshold, reset, values = self._adaptive(adaptive_threshold, preset, equations, threshold,

@@ -100,6 +100,7 @@ class Synapses:
         old_form = target is not None or (model is not None and _IDENT.match(model.strip() or "-") and no_code)
         regular, window = [], None
         self.plasticity = plasticity
+        self._display = {}
         if old_form:
             target = target if target is not None else model.strip()
             if target not in post.variables:
@@ -111,7 +112,14 @@ class Synapses:
             wn = self._weight = "w" if "w" not in post.variables else "w_syn"
             model, on_pre, on_post = f"{wn} : {unit}", f"{target}_post += {wn}", None
             values = dict(values)
+            if weight is not None and not callable(weight):
+                arr = np.asarray(weight, dtype=np.float64) if not isinstance(weight, (str, bytes)) else None
+                if arr is None or arr.ndim > 1:
+                    raise TypeError(f"weight must be a number, a 1-D array or a callable f(rng, n), got {weight!r}")
+                if not np.all(np.isfinite(arr)):
+                    raise ValueError("weight must be finite, got NaN or inf")
             values[wn] = 0.0 if weight is None else weight
+            self._display = {wn: "weight"}
             if plasticity is not None:
                 from ..equations.describe import substitute
                 parts = plasticity.expand(unit)
@@ -363,7 +371,7 @@ class Synapses:
         lay = self._layout
         for name in list(lay["rows"]) + lay["pre_shared"] + lay["post_shared"]:
             if name in self._values:
-                init[name] = self._spec_values(name, self._values[name], n, rng)
+                init[name] = self._spec_values(self._display.get(name, name), self._values[name], n, rng)
         if self.plasticity is not None and self._weight in init:
             self.plasticity._check_weights(init[self._weight])
         self._layout_arrays(i, j, dsteps)
@@ -434,10 +442,14 @@ class Synapses:
         np.cumsum(np.bincount(key, minlength=n_pre * udelay.size), out=self.dptr[1:])
         self.post_index = np.ascontiguousarray(j[order], dtype=np.int32)
         identity = np.array_equal(order, np.arange(order.size))
-        # _order: CSR position -> creation index; _perm: creation index -> CSR position (None: identical)
-        self._order = None if identity else order
+        # _perm: creation index -> CSR position (None: the same order); see _order for the inverse
         self._perm = None if identity else np.argsort(order).astype(np.int32)
         self._reverse = None
+
+    @property
+    def _order(self):
+        """CSR position -> creation index (None: the same order); computed, not stored (4 B per synapse)."""
+        return None if self._perm is None else np.argsort(self._perm)
 
     # ------------------------------------------------------------------ access
     def _require_built(self):
@@ -553,7 +565,7 @@ class Synapses:
         arrays = [self.post_index, self._sx, self.dptr, self.udelay, self.lastupdate, self._bx, self._blast,
                   self._px, self._plast, self.rev_ptr, self.rev_syn, self.rev_block] + list(self._rings)
         b = sum(a.nbytes for a in arrays)
-        b += 0 if self._perm is None else self._perm.nbytes + self._order.nbytes
+        b += 0 if self._perm is None else self._perm.nbytes
         return b
 
     def _state_arrays(self):
