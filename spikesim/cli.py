@@ -133,7 +133,7 @@ def compare_main(module, name, argv):
     from .model.neurons import NeuronGroup
     from .monitors.state import StateMonitor
     g = next(o for o in net.objects if isinstance(o, NeuronGroup))
-    net.add(StateMonitor(g, g.model.variables, record=list(range(min(g.N, args.record))), name="_cmp_state"))
+    net.add(StateMonitor(g, g.variables, record=list(range(min(g.N, args.record))), name="_cmp_state"))
     report = compare(net, args.duration, target=args.target, strict=not args.no_strict, mode=args.mode)
     out = args.out or pathlib.Path("out") / f"compare_{name}"
     out.mkdir(parents=True, exist_ok=True)

@@ -31,7 +31,7 @@ def _exp(name):
 @pytest.mark.parametrize("name, n, duration", [("cuba", 300, 0.1), ("coba", 300, 0.1), ("delays", 300, 0.1)])
 def test_small_acceptance_networks_identical(name, n, duration):
     net, P, M = _exp(name).build(n=n, seed=3)
-    net.add(StateMonitor(P, P.model.variables, record=[0, 5, 9]))
+    net.add(StateMonitor(P, P.variables, record=[0, 5, 9]))
     r = compare(net, duration)
     assert r.identical_spikes and r.n_spikes_spikesim > 20
     assert r.first_divergence_s is None and r.n_differing_spikes == 0
@@ -111,7 +111,7 @@ def test_untranslatable_objects_raise():
     S = Synapses(G, G, plasticity=STDP(window="rectangular")).connect()
     net = Network(G, S)
     net.build()
-    with pytest.raises(NotImplementedError, match="rectangular window"):
+    with pytest.raises(NotImplementedError, match="spike-window rules"):
         to_brian2(net)
     H = NeuronGroup(3)
     S2 = Synapses(H, H, plasticity=Hebb(eta=1.0)).connect()

@@ -99,14 +99,14 @@ def _neuron_group(b2, g, dt, name):
     elif _uniform(g._refractory):
         refractory = float(g._refractory[0]) * b2.second
     else:
-        eqs = eqs + "\n_ss_refractory : second (constant)"
-        refractory = "_ss_refractory"
+        eqs = eqs + "\nspikesim_refractory : second (constant)"
+        refractory = "spikesim_refractory"
     G = b2.NeuronGroup(g.N, eqs, threshold=lay["threshold"], reset=lay["reset"], refractory=refractory,
                        method=lay["method"], namespace=ns, name=name)
     for n, k in g._rows.items():
         setattr(G, n, _q(b2, g._x[k], dims[n]))
-    if refractory == "_ss_refractory":
-        G._ss_refractory = g._refractory * b2.second
+    if refractory == "spikesim_refractory":
+        G.spikesim_refractory = g._refractory * b2.second
     for k, (code, when) in enumerate(lay["regular"]):
         G.run_regularly(code, when=when, name=f"{name}_regular{k}")
     # neurons that spiked before: carry lastspike over (Brian2 uses -1e4 s for never)
@@ -220,7 +220,8 @@ class ComparisonReport:
 
     Spike trains are compared over all NeuronGroups (inputs excluded);
     states over the network's StateMonitors; ``max_weight_abs_err`` over every
-    synaptic variable stored per synapse (``details["synaptic_abs_err"]`` per variable).
+    synaptic variable stored per synapse that the rule changes
+    (``details["synaptic_abs_err"]`` per variable).
     """
     identical_spikes: bool
     n_spikes_spikesim: int
@@ -309,8 +310,8 @@ def compare(net, duration, *, target="numpy", strict=True, mode="exact", backend
         spikes_in[p.name] = (mons[id(p)].i.copy(), mons[id(p)].t.copy())
     state_mons = [o for o in net.objects if isinstance(o, StateMonitor)]
     ours_states = [{v: m.values(v).copy() for v in m.variables} for m in state_mons]
-    plastic = [s for s in net.objects if isinstance(s, Synapses)]
-    ours_w = [{n: getattr(s, n).copy() for n in s._layout["rows"]} for s in plastic]
+    plastic = [s for s in net.objects if isinstance(s, Synapses) and s._layout["written"]]
+    ours_w = [{n: getattr(s, n).copy() for n in s._layout["written"]} for s in plastic]
     net.store("_compare_final")
     net.restore("_compare_initial")
     bn = to_brian2(net, mode=mode, input_spikes=spikes_in, target=target, strict=strict, workdir=workdir)
@@ -334,7 +335,8 @@ def compare(net, duration, *, target="numpy", strict=True, mode="exact", backend
     for m in state_mons:
         bm = bn.state_monitors[id(m)]
         theirs_states.append({v: np.asarray(getattr(bm, v + "_")) for v in m.variables})
-    theirs_w = [{n: np.asarray(getattr(bn.synapses[id(s)], n + "_")[:]) for n in s._layout["rows"]} for s in plastic]
+    theirs_w = [{n: np.asarray(getattr(bn.synapses[id(s)], n + "_")[:]) for n in s._layout["written"]}
+                for s in plastic]
     if target == "cpp_standalone":
         b2.device.reinit()
         b2.device.activate()

@@ -123,6 +123,11 @@ def _compile(desc, what):
         "constant": [e["name"] for e in r.entries if e["type"] == "param" and "constant" in e["flags"]]
         + list(r.per_element),
     }
+    written = set()
+    for b in [blocks["pre"], blocks["post"], blocks["stateupdate"]] + list(blocks["regular"]):
+        if b is not None:
+            written |= set(b["write"])
+    layout["written"] = [n for n in rows if n in written]
     from .synapse_render import render_all
     layout["sources"] = render_all(desc.get("label", "synapses"), layout, blocks)
     return layout

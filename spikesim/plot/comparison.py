@@ -6,7 +6,7 @@ import numpy as np
 
 def comparison_figure(report, fig=None, max_neurons=400):
     """Overlaid rasters (spikes only in one simulator highlighted) and, for plastic
-    networks, spikesim's final weights against Brian2's.
+    networks, spikesim's final synaptic variables (those the rules change) against Brian2's.
 
     Parameters
     ----------
@@ -21,7 +21,9 @@ def comparison_figure(report, fig=None, max_neurons=400):
     """
     from matplotlib.figure import Figure
     d = report.details
-    plastic = any(w.size for w in d["weights_spikesim"])
+    ours = [a for syn in d["weights_spikesim"] for a in syn.values()]
+    theirs = [a for syn in d["weights_brian2"] for a in syn.values()]
+    plastic = any(w.size for w in ours)
     if fig is None:
         fig = Figure(figsize=(14 if plastic else 10, 5))
     axes = fig.subplots(1, 2 if plastic else 1, gridspec_kw=dict(width_ratios=[2, 1]) if plastic else None)
@@ -52,8 +54,8 @@ def comparison_figure(report, fig=None, max_neurons=400):
                  f"{report.n_differing_spikes} differing spikes, first at {report.first_divergence_s} s", fontsize=12)
     ax.legend(loc="upper right", fontsize=9)
     if plastic:
-        wa = np.concatenate(d["weights_spikesim"])
-        wb = np.concatenate(d["weights_brian2"])
+        wa = np.concatenate(ours)
+        wb = np.concatenate(theirs)
         axes[1].plot(wb, wa, ".", ms=3)
         lim = [min(wa.min(), wb.min()), max(wa.max(), wb.max())]
         axes[1].plot(lim, lim, "k-", lw=0.8)
