@@ -136,7 +136,8 @@ def finish(name, net, spike_monitors, args, sim_wall_s, extra=None, raster_kw=No
     )
     summary.update(extra or {})
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
-    job = (spike_monitors, f"{name}: {n_neurons} neurons, {summary['mean_rate_hz']:.1f} Hz mean rate",
+    pops = [(m.i, m.t, m.group.N, m.group.name) for m in spike_monitors]      # plain arrays: sent to the renderer
+    job = (pops, f"{name}: {n_neurons} neurons, {summary['mean_rate_hz']:.1f} Hz mean rate",
            out / "raster.png", raster_kw)
     if _renderer is not None:
         renderer, _renderer = _renderer, None

@@ -18,6 +18,9 @@ def _populations(spikes):
         return [(i, t, int(i.max()) + 1 if i.size else 0, None)]
     out = []
     for m in spikes:
+        if isinstance(m, tuple) and len(m) == 4:        # (i, t, N, label): a population already taken apart
+            out.append((np.asarray(m[0]), np.asarray(m[1], dtype=float), int(m[2]), m[3]))
+            continue
         if not isinstance(m, SpikeMonitor):
             raise TypeError(f"spikes must be a SpikeMonitor, a list of them, or an (i, t) pair, got {type(m).__name__}")
         out.append((m.i, m.t, m.group.N, m.group.name))
@@ -31,7 +34,8 @@ def raster(spikes, ax=None, *, with_rate=False, rate_bin=None, colors=None, labe
     Parameters
     ----------
     spikes : SpikeMonitor, list of SpikeMonitor, or (i, t) arrays
-        Several monitors are stacked bottom-up in different colours.
+        Several monitors are stacked bottom-up in different colours (a list
+        may also hold ``(i, t, N, label)`` tuples).
     ax : matplotlib Axes, optional
         Where to draw; a new figure is made if omitted.
     with_rate : bool
