@@ -126,6 +126,7 @@ class NeuronGroup(Group):
             equations, threshold, reset, values = self._adaptive(adaptive_threshold, preset, equations, threshold,
                                                                  reset, values)
         if preset is not None:
+            values = {k: v for k, v in values.items() if k not in preset.ignored}
             allowed = set(preset.params) | set(preset.initial) | ({"theta", "tau_theta", "theta_plus"}
                                                                    if adaptive_threshold is not None else set())
             unknown = set(values) - allowed

@@ -45,6 +45,7 @@ class NeuronPreset:
     reference: str = ""
     refractory: float = 0.0
     regular: tuple = field(default=())     # (code, when) run every step
+    ignored: tuple = field(default=())     # names accepted for compatibility with a sibling model, unused
 
     @property
     def defaults(self):
@@ -140,7 +141,7 @@ dv/dt = I/dt : 1""",
 
 IF_SUBTRACT = NeuronPreset(
     name="if_subtract", equations=IF.equations, threshold="v > v_th", reset="v -= v_th", method="euler",
-    params=dict(I=IF.params["I"], v_th=IF.params["v_th"]), initial=dict(v=0.0),
+    params=dict(I=IF.params["I"], v_th=IF.params["v_th"]), initial=dict(v=0.0), ignored=("v_reset",),
     doc="Non-leaky integrate-and-fire in discrete time with reset by subtraction (v <- v - v_th): the "
         "surplus is kept, so the rate tracks a ReLU of the input.",
     reference="Rueckauer et al. (2017), Front Neurosci 11:682")
