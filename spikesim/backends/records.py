@@ -133,7 +133,11 @@ _CLASSES = {"group": (_group, GROUP_FIELDS), "synapses": (_synapses, SYNAPSE_FIE
 
 
 def compiled(kind, fields):
-    """A StructRef record of ``kind`` ("group", "synapses", ...) from a dict of its fields (cpu backend)."""
+    """A StructRef record of ``kind`` ("group", "synapses", ...) from a dict of its fields (cpu backend);
+    with numba's JIT disabled (NUMBA_DISABLE_JIT=1) the Python record."""
+    import numba
+    if numba.config.DISABLE_JIT:
+        return python(kind, fields)
     make, names = _CLASSES[kind]
     return make(*(fields[n] for n in names))
 

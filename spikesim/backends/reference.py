@@ -217,6 +217,6 @@ class ReferenceEngine:
     @staticmethod
     def _advance(n, key, i, draws, log1mp):
         # a Python float: a denormal-small log(1 - p) then gives inf ("never") without numpy's overflow warning
-        G = S.geometric_steps.py_func(uniform01(key, i, draws[i]), float(log1mp))
+        G = getattr(S.geometric_steps, 'py_func', S.geometric_steps)(uniform01(key, i, draws[i]), float(log1mp))
         draws[i] += 1
         return NEVER_STEP if G >= 1e18 else n + int(G)

@@ -176,7 +176,7 @@ VECTOR = {
     "tan": _elementwise(math.tan), "sinh": _elementwise(_safe(math.sinh)), "cosh": _elementwise(_safe(math.cosh)),
     "tanh": _elementwise(math.tanh), "arcsin": _elementwise(_safe(math.asin)), "arccos": _elementwise(_safe(math.acos)),
     "arctan": _elementwise(math.atan), "log10": _elementwise(_safe(math.log10)), "expm1": _elementwise(_safe(math.expm1)),
-    "log1p": _elementwise(_safe(math.log1p)), "exprel": _elementwise(exprel.py_func),
+    "log1p": _elementwise(_safe(math.log1p)), "exprel": _elementwise(getattr(exprel, "py_func", exprel)),
     "floor": np.floor, "ceil": np.ceil, "abs": np.abs,
 }
 
@@ -229,12 +229,12 @@ class _Reference:
     @staticmethod
     def rand(key, site, idx, n):
         idx = np.atleast_1d(idx)
-        return np.array([rand.py_func(key, site, int(i), n) for i in idx])
+        return np.array([getattr(rand, 'py_func', rand)(key, site, int(i), n) for i in idx])
 
     @staticmethod
     def randn(key, site, idx, n):
         idx = np.atleast_1d(idx)
-        return np.array([randn.py_func(key, site, int(i), n) for i in idx])
+        return np.array([getattr(randn, 'py_func', randn)(key, site, int(i), n) for i in idx])
 
     @staticmethod
     def first_non_finite(x, rows):

@@ -255,4 +255,6 @@ def render_reference(label, layout, blocks):
 
 def render_all(label, layout, blocks, regular):
     blocks = dict(blocks, regular=regular)
-    return {"cpu": render_cpu(label, layout, blocks), "reference": render_reference(label, layout, blocks)}
+    from .cuda_render import render_neuron
+    return {"cpu": render_cpu(label, layout, blocks), "reference": render_reference(label, layout, blocks),
+            "cuda": render_neuron(label, layout, blocks)}

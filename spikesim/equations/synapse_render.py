@@ -72,8 +72,9 @@ def _sub(expr, mapping):
 class _Ctx:
     """What the renderers of one synapse model share: names, arrays, decays."""
 
-    def __init__(self, layout, blocks):
+    def __init__(self, layout, blocks, dialect="record"):
         self.layout, self.blocks = layout, blocks
+        self.dialect = dialect          # "record": _pre.x (cpu, reference); "args": _pre_x (cuda kernel arguments)
         self.variables = blocks["variables"]
         self.names = {n: _literal(i["value"]) for n, i in self.variables.items()
                       if i.get("kind") == "constant" and n not in layout["shared"]}
@@ -94,6 +95,10 @@ class _Ctx:
         names = dict(self.names)
         names.update(extra or {})
         return ScalarRenderer(names=names, functions=self.functions, sites=sites or _Sites())
+
+    def f(self, rec, field):
+        """Source of field ``field`` of record ``rec`` ("_pre", "_post")."""
+        return f"{rec}.{field}" if self.dialect == "record" else f"{rec}_{field}"
 
     # --- how each name is read and written for one synapse
     def access(self, regular=False):
@@ -117,15 +122,15 @@ class _Ctx:
                              else ("post", self.post_rows, "_post_i"))
             rec = f"_{side}"
             if base == "lastspike":
-                reads[n] = f"_F.lastspike_time({rec}.last[{i}], dt)"
+                reads[n] = f"_F.lastspike_time({self.f(rec, 'last')}[{i}], dt)"
             elif base == "not_refractory":
-                reads[n] = f"{rec}.notref[{i}]"
-                writes[n] = f"{rec}.notref[{i}]"
+                reads[n] = f"{self.f(rec, 'notref')}[{i}]"
+                writes[n] = f"{self.f(rec, 'notref')}[{i}]"
             elif base == "rates":
-                arrays[f"_array_{n}"] = f"{rec}.x[0]"
+                arrays[f"_array_{n}"] = f"{self.f(rec, 'x')}[0]"
                 reads[n] = f"_array_{n}[{i}]"
             elif base in rows:
-                arrays[f"_array_{n}"] = f"{rec}.x[{rows[base]}]"
+                arrays[f"_array_{n}"] = f"{self.f(rec, 'x')}[{rows[base]}]"
                 reads[n] = writes[n] = f"_array_{n}[{i}]"
         if regular:          # event-driven variables read at the current time
             for x in self.layout["event_driven"]:
@@ -354,4 +359,6 @@ def render(label, layout, blocks, reference=False):
 
 
 def render_all(label, layout, blocks):
-    return {"cpu": render(label, layout, blocks), "reference": render(label, layout, blocks, reference=True)}
+    from .cuda_render import render_synapses
+    return {"cpu": render(label, layout, blocks), "reference": render(label, layout, blocks, reference=True),
+            "cuda": render_synapses(label, layout, blocks)}

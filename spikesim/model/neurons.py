@@ -210,7 +210,14 @@ class NeuronGroup(Group):
         if self._layout["method"] not in ("exact", "linear"):
             return False
         if self._scalars_finite(dt):
-            return False
+            bad = self._first_singular_neuron(dt)
+            if bad is None:
+                return False
+            i, equal = bad
+            raise ValueError(f"NeuronGroup {self.name!r}: the exact (closed-form) solution of the model is not finite "
+                             f"for neuron {i}" + (f" ({', '.join(equal)}: equal time constants make it 0/0, as in "
+                                                  f"Brian2)" if equal else "")
+                             + "; make them differ or choose method='euler' or 'rk4'")
         shared = self._shared_names
         second = ["0", "0", "1", "0", "0", "0", "0"]
         coincide = dict(self._coincide)
@@ -227,6 +234,42 @@ class NeuronGroup(Group):
         raise ValueError(f"NeuronGroup {self.name!r}: the exact (closed-form) solution of the model is not finite for "
                          f"these parameter values; make equal time constants differ or choose method='euler' or "
                          f"'rk4'")
+
+    def _first_singular_neuron(self, dt):
+        """(neuron, equal time constants) of the first neuron whose exact update of finite values is not finite,
+        or None; only for parameters stored per neuron (shared ones are checked by _scalars_finite)."""
+        lay = self._layout
+        second = ["0", "0", "1", "0", "0", "0", "0"]
+        taus = [n for n in lay["rows"] + lay["shared"] if lay["dims"].get(n) == second and n in self._values]
+        per_neuron = [n for n in taus if n in self._rows]
+        if not per_neuron:
+            return None
+        vals = {n: (self._x[self._rows[n]] if n in self._rows else np.full(self.N, self._values[n])) for n in taus}
+        same = np.zeros(self.N, dtype=bool)
+        for k, a in enumerate(taus):
+            for b in taus[:k]:
+                same |= vals[a] == vals[b]
+        if not same.any():
+            return None
+        i = int(np.flatnonzero(same)[0])
+        equal = [f"{a} == {b}" for k, a in enumerate(taus) for b in taus[:k] if vals[a][i] == vals[b][i]]
+        from ..backends.records import python
+        from ..equations.cache import module_from_source
+        from ..equations.functions import timed_meta
+        x = self._x.copy()
+        rec = python("group", dict(x=x, shared=self._shared, last=self.lastspike.copy(),
+                                   ref=np.zeros(self.N, np.int64), notref=self.not_refractory.copy(), hist=None,
+                                   hist_n=None, hist_step=None, key=np.zeros(1, np.uint64), extra=(),
+                                   timed=tuple((self._timed[n].values, timed_meta(dt, self._timed[n].dt))
+                                               for n, _ in lay["timed"])))
+        mod = module_from_source(self.model_name + "_reference", lay["sources"]["reference"])
+        with np.errstate(all="ignore"):
+            mod.update(0, 0.0, dt, rec)
+        broken = same & ~np.isfinite(x).all(axis=0) & np.isfinite(self._x).all(axis=0)
+        if not broken.any():
+            return None
+        i = int(np.flatnonzero(broken)[0])
+        return i, [f"{a} == {b}" for k, a in enumerate(taus) for b in taus[:k] if vals[a][i] == vals[b][i]]
 
     def _scalars_finite(self, dt):
         from ..backends.records import python

@@ -1,17 +1,20 @@
 """CUDA engine: device state for a whole run, one step as a fixed sequence of kernel launches.
 
-Every kernel reads the step number from a device counter, so the launches of
-a step never change: on a GPU the engine records ``GRAPH_STEPS`` steps once as
-a CUDA graph (through ``cuda.core``) and replays it, which removes most of
-the per-launch cost of numba's dispatcher (tens of microseconds per launch).
+The kernels of each model are generated from its equations
+(:mod:`spikesim.equations.cuda_render`); the engine uploads every object's
+arrays (the fields of its record, :mod:`spikesim.backends.records`), lays out
+one step as a list of launches in the schedule of DESIGN.md section 3, and
+runs chunks of steps.  Every kernel reads the step number from a device
+counter, so the launches of a step never change: on a GPU the engine records
+``GRAPH_STEPS`` steps once as a CUDA graph (through ``cuda.core``) and
+replays it, which removes most of the per-launch cost of numba's dispatcher.
 Without graph support (or under numba's CUDA simulator) it launches the
-kernels directly.  Monitors record into device buffers that are copied back
-once per chunk; group states, traces and plastic weights are copied back into
+kernels directly.  Monitors record into device buffers copied back once per
+chunk; states, traces and changing synaptic variables are copied back into
 the description objects at the end of each chunk (so ``G.v`` is live and
 store/restore work).  The Network keeps its engine between runs:
 :meth:`CudaEngine.refresh` copies whatever may have changed on the host into
 the existing device arrays, so buffers and the recorded graph are reused.
-Everything the cpu backend runs is supported.
 """
 from __future__ import annotations
 
@@ -20,10 +23,9 @@ import time
 import numpy as np
 from numba import cuda
 
-from ...model.neuron_models import POISSON, SPIKEGEN
-from ...plasticity.hebbian import RULE_HEBBIAN, VARIANT_BCM
-from ..compiled import (EMPTY_STEP, INFO_I_ROW, INFO_INCR_ROW, INFO_INCR_VAR, INFO_METHOD, INFO_MODEL,
-                        INFO_SUBTRACT, INFO_UNIFORM, INFO_VRESET, INFO_VTH, ChunkResult)
+from ...model.inputs import PoissonGroup, SpikeGeneratorGroup
+from ...model.neurons import NeuronGroup
+from ..compiled import EMPTY_STEP, ChunkResult
 from . import kernels as K
 from .spike_order import sort_spikes
 
@@ -33,7 +35,6 @@ GRAPH_STEPS = 16                 # steps recorded in one CUDA graph
 MAX_CHUNK = 1 << 16              # steps per chunk (monitor buffers are sized for a chunk)
 MONITOR_BYTES = 1 << 28          # device memory for one state/weight monitor's chunk buffer
 NEVER = 2 ** 62
-
 
 LAST_GRAPH_STATUS = "no graph built yet"
 
@@ -67,11 +68,10 @@ class _Uploader:
             d.copy_to_device(a)
         return d
 
-    def all(self, engine, name, arrays, dtype):
-        old = getattr(engine, name, None)
-        if not self.allocate and (old is None or len(old) != len(arrays)):
-            raise _ShapeChanged
-        setattr(engine, name, [self.one(None if self.allocate else old[k], a, dtype) for k, a in enumerate(arrays)])
+
+# record fields in the engine's floating-point type; the others keep their own
+_FLOAT_GROUP = ("x", "shared")
+_FLOAT_SYN = ("sx", "shared", "bx", "px")
 
 
 class CudaEngine:
@@ -81,7 +81,8 @@ class CudaEngine:
     ----------
     cn : CompiledNetwork
     dtype : {"float64", "float32"}
-        Floating-point type of states, weights and traces on the device.
+        Floating-point type of states, parameters, synaptic variables and traces on the device (spike times of
+        event-driven variables, ``lastupdate``, stay float64).
     use_graphs : bool
         Record and replay CUDA graphs when ``cuda.core`` supports it.
     """
@@ -95,27 +96,19 @@ class CudaEngine:
         self.use_graphs = use_graphs and not K.SIMULATOR
         self.graph_status = "not built"
         self._graph = None
+        self.modules = cn.modules("cuda")
         G = len(cn.groups)
-        dev = cuda.to_device
-        # structure: fixed once the network is built
         self.D = [cn.hist_n[g].size + 1 for g in range(G)]
         self.d_hist = [cuda.device_array((self.D[g], max(1, cn.groups[g].N)), np.int32) for g in range(G)]
         self.d_hist_n = [cuda.device_array(self.D[g], np.int64) for g in range(G)]
         self.d_hist_step = [cuda.device_array(self.D[g], np.int64) for g in range(G)]
         # step counter: entry j holds the step of the j-th step of a graph (n, n + 1, ...); each kernel reads
         # entry 0 of the view it is given, so one tick per graph advances them all
-        self.clk = dev(np.zeros(GRAPH_STEPS, np.int64))
+        self.clk = cuda.to_device(np.zeros(GRAPH_STEPS, np.int64))
         self._clk_views = [self.clk[j:j + 1] for j in range(GRAPH_STEPS)]
-        self.d_dptr = [dev(a) for a in cn.s_dptr]
-        self.d_udelay = [dev(a) for a in cn.s_udelay]
-        self.d_post = [dev(a) for a in cn.s_post]
-        self.plastic = [s.plasticity is not None for s in cn.synapses]
-        self.changing = set(k for k, p in enumerate(self.plastic) if p) | set(int(x) for x in cn.norm_info[:, 0])
-        self.d_rev = {k: (dev(cn.s_rev_ptr[k]), dev(cn.s_rev_syn[k]), dev(cn.s_rev_block[k]))
-                      for k in range(len(cn.synapses)) if k in self.changing}
-        # everything a user or a restore() may change between runs
+        self.changing = {k for k, s in enumerate(cn.synapses) if s._layout["written"]} | \
+            {cn.syn_index[id(m.synapses)] for m in cn.normalizations}
         self._mutable(allocate=True)
-        self.d_target = [self.d_state[gpost][t] for (_, gpost, t) in cn.syn_info]
         self._uploaded = False
         self._alloc_monitors()
         self._steps = self._plan()
@@ -129,58 +122,69 @@ class CudaEngine:
         self.launches = dict(graph=0, single=0)
 
     def _mutable(self, allocate):
-        """Copy states, parameters, inputs, weights and plasticity state to the device (allocating them once)."""
+        """Copy every record field to the device (allocating once, then into the same arrays)."""
         cn, f = self.cn, self.dtype
         put = _Uploader(allocate)
-        fl = lambda name, arrays: put.all(self, name, arrays, f)          # noqa: E731
-        same = lambda name, arrays: put.all(self, name, arrays, None)     # noqa: E731
-        fl("d_state", cn.state)
-        fl("d_params", cn.params)
-        fl("d_coef", cn.coef)
-        fl("d_cur", cn.current)
-        same("d_last", cn.lastspike)
-        same("d_ref", cn.ref_steps)
-        fl("d_theta", cn.theta)
-        same("d_pnext", cn.p_next)
-        same("d_pdraws", cn.p_draws)
-        same("d_plog", cn.p_log1mp)
-        same("d_evstep", cn.ev_step)
-        put.all(self, "d_evidx", cn.ev_idx, np.int32)
-        # weights: static ones only when written on the host since the last upload (Synapses._w_version)
         if allocate:
-            self.d_w = [put.one(None, w, f) for w in cn.s_w]
-        else:
-            if len(self.d_w) != len(cn.s_w):
-                raise _ShapeChanged
-            for k, w in enumerate(cn.s_w):
-                if k in self.changing or cn.synapses[k]._w_version != self._w_seen[k]:
-                    self.d_w[k] = put.one(self.d_w[k], w, f)
+            self.g_dev = [dict() for _ in cn.groups]
+            self.s_dev = [dict() for _ in cn.synapses]
+        for k, rec in enumerate(cn.group_records):
+            d = self.g_dev[k]
+            for name in ("x", "shared", "last", "ref", "notref", "key"):
+                d[name] = put.one(d.get(name), rec[name], f if name in _FLOAT_GROUP else None)
+            for q, (vals, meta) in enumerate(rec["timed"]):
+                d[f"ta{q}v"] = put.one(d.get(f"ta{q}v"), vals, f)
+                d[f"ta{q}m"] = put.one(d.get(f"ta{q}m"), meta)
+            g = cn.groups[k]
+            if isinstance(g, PoissonGroup):
+                nxt, draws, log1mp = rec["extra"][:3]
+                for name, a in (("next", nxt), ("draws", draws), ("log1mp", log1mp)):
+                    d[name] = put.one(d.get(name), a)
+            elif isinstance(g, SpikeGeneratorGroup):
+                steps, idx, _ = rec["extra"]
+                d["ev_step"] = put.one(d.get("ev_step"), steps if steps.size else np.full(1, NEVER, np.int64))
+                d["ev_idx"] = put.one(d.get("ev_idx"), idx if idx.size else np.zeros(1, np.int64), np.int32)
+        for k, rec in enumerate(cn.syn_records):
+            d = self.s_dev[k]
+            s = cn.synapses[k]
+            for name in ("post_index", "dptr", "udelay", "rev_ptr", "rev_syn", "rev_block", "key"):
+                if allocate:
+                    d[name] = put.one(None, rec[name])
+            # variables: those the model does not change only when written on the host since the last upload
+            if allocate or k in self.changing or s._w_version != self._w_seen[k]:
+                d["sx"] = put.one(d.get("sx"), rec["sx"], f)
+            for name in ("shared", "lastupdate", "bx", "blast", "px", "plast"):
+                d[name] = put.one(d.get(name), rec[name], f if name in _FLOAT_SYN else None)
+            ring_pre, ring_pre_pos, ring_post, ring_post_pos, win = rec["rings"]
+            for name, a in (("ring_pre", ring_pre), ("ring_pre_pos", ring_pre_pos), ("ring_post", ring_post),
+                            ("ring_post_pos", ring_post_pos), ("win", win)):
+                d[name] = put.one(d.get(name), a)
+            for q, (vals, meta) in enumerate(rec["timed"]):
+                d[f"ta{q}v"] = put.one(d.get(f"ta{q}v"), vals, f)
+                d[f"ta{q}m"] = put.one(d.get(f"ta{q}m"), meta)
+            if allocate:    # scratch: traces per source / per target at the current spike, for the synapse kernels
+                d["bnow"] = cuda.device_array(max(1, rec["bx"].size), dtype=f).reshape(
+                    rec["bx"].shape if rec["bx"].size else (1, 1))
+                d["pnow"] = cuda.device_array(max(1, rec["px"].size), dtype=f).reshape(
+                    rec["px"].shape if rec["px"].size else (1, 1))
         self._w_seen = [s._w_version for s in cn.synapses]
         self.err = put.one(None if allocate else self.err, np.array([NEVER], np.int64))
-        self.err_ring = put.one(None if allocate else self.err_ring, np.full(max(1, len(cn.synapses)), NEVER, np.int64))
+        self.err_ring = put.one(None if allocate else self.err_ring,
+                                np.full(max(1, len(cn.synapses)), NEVER, np.int64))
         if allocate:
-            self.d_rule = {k: {} for k, p in enumerate(self.plastic) if p}
-        for k, r in self.d_rule.items():
-            for key, host, dtype in (("info", cn.s_rule_info[k], None), ("par", cn.s_rule_par[k], None),
-                                     ("table", cn.s_decay_table[k], f), ("xpre", cn.s_trace_pre[k], f),
-                                     ("tpre", cn.s_trace_pre_step[k], None), ("xpost", cn.s_trace_post[k], f),
-                                     ("tpost", cn.s_trace_post_step[k], None), ("ring_pre", cn.s_ring_pre[k], None),
-                                     ("ring_pos_pre", cn.s_ring_pre_pos[k], None),
-                                     ("ring_post", cn.s_ring_post[k], None),
-                                     ("ring_pos_post", cn.s_ring_post_pos[k], None)):
-                r[key] = put.one(r.get(key), host, dtype)
-            if allocate:   # scratch: per block / per post neuron, a factor from the first to the second half
-                r["fac_pre"] = cuda.device_array(max(1, cn.s_trace_pre_step[k].size), dtype=f)
-                r["fac_post"] = cuda.device_array(max(1, cn.s_trace_post_step[k].size), dtype=f)
+            self.norm_total = [float(m.total) for m in cn.normalizations]
 
     def refresh(self):
         """Make this engine ready for another run of the same built network.
 
         Copies everything that may have changed on the host into the existing
         device arrays (so a recorded CUDA graph stays valid).  Returns False
-        when an array changed shape (the caller then builds a new engine).
+        when an array changed shape or the models changed (the caller then
+        builds a new engine).
         """
         t0 = time.perf_counter()
+        if self.cn.modules("cuda") != self.modules:
+            return False
         try:
             self._mutable(allocate=False)
         except _ShapeChanged:
@@ -188,7 +192,7 @@ class CudaEngine:
         self._uploaded = False
         steps = self._plan()
         key = self._scalars(steps)
-        if key != self._plan_key:          # a parameter baked into the launches changed: record anew
+        if key != self._plan_key:          # a value baked into the launches changed: record anew
             self._steps, self._plan_key, self._graph = steps, key, None
         self._start_timing(t0)
         return True
@@ -219,144 +223,177 @@ class CudaEngine:
 
     def _alloc_monitors(self):
         cn, f = self.cn, self.dtype
-        self.spk = {}
-        for g in cn.spike_groups:
+        self.spk = []          # one device buffer per monitored group (several monitors of a group share it)
+        for g in sorted({cn.group_index[id(m.group)] for m in cn.spike_monitors}):
             # room for 64 steps in which every neuron fires: checks (below) never let the buffer overflow
             cap = max(1 << (10 if K.SIMULATOR else 20), 64 * max(1, cn.groups[g].N))
-            self.spk[g] = (cuda.device_array(cap, np.int32), cuda.device_array(cap, np.int64),
-                           cuda.to_device(np.zeros(1, np.int64)), cap)
+            self.spk.append((cuda.device_array(cap, np.int32), cuda.device_array(cap, np.int64),
+                             cuda.to_device(np.zeros(1, np.int64)), cap, g))
         self.max_chunk = MAX_CHUNK
         self.sm_buf = []
         for m in cn.state_monitors:
-            per_row = m.var_index.size * m.record.size * f.itemsize
-            rows = max(1, min(MAX_CHUNK // m.every + 2, MONITOR_BYTES // max(per_row, 1)))
-            self.max_chunk = min(self.max_chunk, max(1, (rows - 1) * m.every))
-            self.sm_buf.append((cuda.device_array((rows, m.var_index.size, m.record.size), f),
-                                cuda.to_device(m.var_index), cuda.to_device(m.record), cuda.to_device(np.zeros(1, np.int64))))
+            rows = np.array([m.group._rows[v] for v in m.variables], dtype=np.int64)
+            per_row = rows.size * m.record.size * f.itemsize
+            n = max(1, min(MAX_CHUNK // m.every + 2, MONITOR_BYTES // max(per_row, 1)))
+            self.max_chunk = min(self.max_chunk, max(1, (n - 1) * m.every))
+            self.sm_buf.append((cuda.device_array((n, rows.size, m.record.size), f), cuda.to_device(rows),
+                                cuda.to_device(m.record), cuda.to_device(np.zeros(1, np.int64))))
         self.wm_buf = []
         for m, pos, req in zip(cn.weight_monitors, cn.wm_pos, cn.wm_steps):
             per_row = max(1, pos.size) * f.itemsize
-            rows = max(1, min((MAX_CHUNK // m.every + 2) if m.every else max(1, req.size), MONITOR_BYTES // per_row))
+            n = max(1, min((MAX_CHUNK // m.every + 2) if m.every else max(1, req.size), MONITOR_BYTES // per_row))
             if m.every:
-                self.max_chunk = min(self.max_chunk, max(1, (rows - 1) * m.every))
-            self.wm_buf.append((cuda.device_array((rows, pos.size), f), cuda.to_device(pos),
+                self.max_chunk = min(self.max_chunk, max(1, (n - 1) * m.every))
+            self.wm_buf.append((cuda.device_array((n, pos.size), f), cuda.to_device(pos),
                                 cuda.to_device(req if req.size else np.zeros(1, np.int64)),
-                                cuda.to_device(np.zeros(1, np.int64)), rows))
+                                cuda.to_device(np.zeros(1, np.int64)), n))
         self.rm_buf = [cuda.device_array(MAX_CHUNK, np.int64) for _ in cn.rate_monitors]
         self.rm_base = cuda.to_device(np.zeros(1, np.int64))
 
     # ------------------------------------------------------------------ one step
-    def _fused_reset(self, g):
-        """Whether group g's reset can run in its neuron kernel, right after the threshold test.
+    def _group_args(self, k, names, extra):
+        d = self.g_dev[k]
+        table = {"_clk": self.clk, "dt": self.cn.dt, "_x": d["x"], "_shared": d["shared"], "_last": d["last"],
+                 "_ref": d["ref"], "_notref": d["notref"], "_key_arr": d["key"], "_hist": self.d_hist[k],
+                 "_hist_n": self.d_hist_n[k], "_hist_step": self.d_hist_step[k], "_err": self.err}
+        lay = self.cn.groups[k]._layout
+        for q, (n, _) in enumerate(lay["timed"]):
+            table[f"_ta_{n}_v"], table[f"_ta_{n}_m"] = d[f"ta{q}v"], d[f"ta{q}m"]
+        table.update(extra)
+        return tuple(table[a] for a in names)
 
-        The cpu backend resets after delivering the step's spikes; resetting earlier gives the same numbers
-        when no synapse delivers into a variable the reset writes (v, the model's increment variable).
-        """
+    def _syn_args(self, k, names, extra=None):
         cn = self.cn
-        written = {0, int(cn.info[g, INFO_INCR_VAR])}
-        return not any(int(gpost) == g and int(t) in written for (_, gpost, t) in cn.syn_info)
+        s = cn.synapses[k]
+        d = self.s_dev[k]
+        table = {"_clk": self.clk, "dt": cn.dt, "_err": self.err_ring[k:k + 1], "_every": 1}
+        for name in ("post_index", "dptr", "udelay", "sx", "shared", "lastupdate", "rev_ptr", "rev_syn",
+                     "rev_block", "bx", "blast", "px", "plast", "ring_pre", "ring_pre_pos", "ring_post",
+                     "ring_post_pos", "win", "bnow", "pnow"):
+            table["_" + name] = d[name]
+        table["_key_arr"] = d["key"]
+        for side, g in (("pre", s.pre), ("post", s.post)):
+            gk = cn.group_index[id(g)]
+            gd = self.g_dev[gk]
+            table.update({f"_{side}_x": gd["x"], f"_{side}_last": gd["last"], f"_{side}_notref": gd["notref"],
+                          f"_{side}_hist": self.d_hist[gk], f"_{side}_hist_n": self.d_hist_n[gk],
+                          f"_{side}_hist_step": self.d_hist_step[gk]})
+        for q, (n, _) in enumerate(s._layout["timed"]):
+            table[f"_ta_{n}_v"], table[f"_ta_{n}_m"] = d[f"ta{q}v"], d[f"ta{q}m"]
+        table.update(extra or {})
+        return tuple(table[a] for a in names)
 
     def _plan(self):
         """The launches of one step: (kernel, blocks, threads, args), each args starting with the step counter.
 
         The step counter advance (:func:`kernels.tick`) is not part of it: :meth:`_launch_step` adds it.
         """
-        cn, dt = self.cn, self.cn.dt
+        cn = self.cn
         steps = []
         none_i, none_s, none_c = (cuda.device_array(0, np.int32), cuda.device_array(0, np.int64),
                                   cuda.device_array(0, np.int64))
-        for m, (buf, vi, idx, base) in zip(cn.state_monitors, self.sm_buf):
-            g = self.cn.group_index[id(m.group)]
-            steps.append((K.record_state, _blocks(vi.size * idx.size), THREADS,
-                          (self.clk, int(m.every), base, self.d_state[g], vi, idx, buf)))
-        for k, (m, (buf, pos, req, base, _)) in enumerate(zip(cn.weight_monitors, self.wm_buf)):
-            s = int(cn.wm_info[k, 0])
-            steps.append((K.record_weights, _blocks(pos.size), THREADS,
-                          (self.clk, int(m.every or 0), req, base, self.d_w[s], pos, buf)))
-        for g, info in enumerate(cn.info):
-            N = cn.groups[g].N
-            mon = self.spk[g][:3] if g in self.spk else (none_i, none_s, none_c)
-            ring = (self.d_hist[g], self.d_hist_n[g], self.d_hist_step[g])
-            if info[INFO_MODEL] == POISSON:
-                steps.append((K.poisson_step, _blocks(N), THREADS,
-                              (self.clk, self.d_pnext[g], self.d_pdraws[g], self.d_plog[g], np.uint64(cn.keys[g]),
-                               self.d_last[g]) + ring + mon))
-            elif info[INFO_MODEL] == SPIKEGEN:
-                steps.append((K.generator_step, _blocks(N), THREADS,
-                              (self.clk, self.d_evstep[g], self.d_evidx[g], self.d_last[g]) + ring + mon))
-            else:
-                cur = self.d_cur[g]
-                steps.append((K.neuron_step, _blocks(N), THREADS,
-                              (self.clk, int(info[INFO_MODEL]), int(info[INFO_METHOD]), self.d_state[g],
-                               self.d_params[g], self.d_coef[g], self.d_last[g], self.d_ref[g],
-                               bool(info[INFO_UNIFORM]), cur,
-                               int(cn.current_div[g]), int(info[INFO_I_ROW]), int(info[INFO_VTH]), dt,
-                               self.d_theta[g], float(cn.theta_par[g, 0])) + ring + mon + (self.err,)
-                              + (self._fused_reset(g),) + self._reset_args(g)))
-        for s, (gpre, gpost, _) in enumerate(cn.syn_info):
-            ring = (self.d_hist[gpre], self.d_hist_n[gpre], self.d_hist_step[gpre])
-            syn = (self.d_dptr[s], self.d_udelay[s], self.d_post[s], self.d_w[s], self.d_target[s])
-            nb = _blocks(cn.groups[gpre].N)
-            if not self.plastic[s]:
-                steps.append((K.deliver, nb, THREADS, (self.clk,) + ring + syn))
-                continue
-            r = self.d_rule[s]
-            steps.append((K.pre_heads, nb, THREADS,
-                          (self.clk, dt) + ring + (self.d_udelay[s], r["info"], r["par"], r["table"], r["xpre"],
-                                                   r["tpre"], r["ring_pre"], r["ring_pos_pre"], r["fac_pre"],
-                                                   self.err_ring, s)))
-            if cn.s_rule_info[s][0] == RULE_HEBBIAN:   # no weight change at a spike: plain delivery
-                steps.append((K.deliver, nb, THREADS, (self.clk,) + ring + syn))
-            else:
-                steps.append((K.deliver_plastic, nb, THREADS,
-                              (self.clk, dt) + ring + syn + (r["info"], r["par"], r["table"], r["xpost"], r["tpost"],
-                                                             r["ring_post"], r["fac_pre"])))
-        for s, (gpre, gpost, _) in enumerate(cn.syn_info):
-            if not self.plastic[s]:
-                continue
-            r = self.d_rule[s]
-            rev_ptr, rev_syn, rev_block = self.d_rev[s]
-            nb = _blocks(cn.groups[gpost].N)
-            steps.append((K.post_heads, nb, THREADS,
-                          (self.clk, dt, self.d_hist[gpost], self.d_hist_n[gpost], r["info"], r["par"], r["table"],
-                           r["xpost"], r["tpost"], r["ring_post"], r["ring_pos_post"], r["fac_post"], self.err_ring,
-                           s)))
-            if cn.s_rule_info[s][0] != RULE_HEBBIAN:
-                steps.append((K.post_side, nb, THREADS,
-                              (self.clk, dt, self.d_hist[gpost], self.d_hist_n[gpost], self.d_w[s], r["info"],
-                               r["par"], r["table"], r["xpre"], r["tpre"], rev_ptr, rev_syn, rev_block,
-                               r["ring_pre"], r["fac_post"])))
-            else:   # rate rules: weights change every `interval` steps, not at spikes
-                interval = int(cn.s_rule_info[s][4])
-                steps.append((K.rate_post, nb, THREADS,
-                              (self.clk, interval, dt, r["par"], r["table"], r["xpost"], r["tpost"])))
-                steps.append((K.rate_blocks, _blocks(self.d_dptr[s].size), THREADS,
-                              (self.clk, interval, dt, self.d_dptr[s], self.d_post[s], self.d_w[s], r["par"],
-                               r["table"], r["xpre"], r["tpre"], r["xpost"])))
-                if cn.s_rule_par[s][5] == VARIANT_BCM:
-                    steps.append((K.rate_bcm, _blocks(cn.groups[gpost].N), THREADS,
-                                  (self.clk, interval, r["par"], r["xpost"])))
-        for g, info in enumerate(cn.info):
-            if info[INFO_MODEL] in (POISSON, SPIKEGEN) or self._fused_reset(g):
-                continue
-            r_row, subtract, incr_var, incr_row, theta_plus = self._reset_args(g)
-            steps.append((K.reset, _blocks(cn.groups[g].N), THREADS,
-                          (self.clk, self.d_state[g], self.d_params[g], r_row, int(info[INFO_VTH]), subtract,
-                           incr_var, incr_row, self.d_hist[g], self.d_hist_n[g], self.d_theta[g], theta_plus)))
-        for r, g in enumerate(cn.rm_group):
-            steps.append((K.store_count, 1, 1, (self.clk, self.d_hist_n[g], self.rm_base, self.rm_buf[r])))
-        for k in range(cn.norm_info.shape[0]):
-            s, every = int(cn.norm_info[k, 0]), int(cn.norm_info[k, 1])
-            rev_ptr, rev_syn, _ = self.d_rev[s]
-            steps.append((K.normalize, _blocks(rev_ptr.size - 1), THREADS,
-                          (self.clk, every, self.d_w[s], rev_ptr, rev_syn, float(cn.norm_total[k]))))
-        return steps
+        mods = self.modules
+        intervals = [int(x) for x in cn.intervals]
 
-    def _reset_args(self, g):
-        """Group g's reset arguments: (reset row, by subtraction, increment variable and row, threshold step)."""
-        info = self.cn.info[g]
-        return (int(info[INFO_VRESET]), bool(info[INFO_SUBTRACT]), int(info[INFO_INCR_VAR]), int(info[INFO_INCR_ROW]),
-                float(self.cn.theta_par[g, 1]))
+        def regular(when):
+            out = []
+            r = 0
+            for k, g in enumerate(cn.groups):
+                if isinstance(g, NeuronGroup):
+                    for q, (_, w) in enumerate(g._layout["regular"]):
+                        if w == when:
+                            fn = getattr(mods[id(g)], f"regular_{q}")
+                            args = self._group_args(k, mods[id(g)].ARGS[f"regular_{q}"], {"_every": intervals[r]})
+                            out.append((fn, _blocks(g.N), THREADS, args))
+                        r += 1
+            for k, s in enumerate(cn.synapses):
+                for q, (_, w) in enumerate(s._layout["regular"]):
+                    if w == when:
+                        fn = getattr(mods[id(s)], f"regular_{q}")
+                        args = self._syn_args(k, mods[id(s)].ARGS[f"regular_{q}"], {"_every": intervals[r]})
+                        out.append((fn, _blocks(s.dptr.size - 1), THREADS, args))
+                    r += 1
+            return out
+
+        # 1. start: state and weight monitors, regular operations
+        for m, (buf, rows, idx, base) in zip(cn.state_monitors, self.sm_buf):
+            g = cn.group_index[id(m.group)]
+            steps.append((K.record_state, _blocks(rows.size * idx.size), THREADS,
+                          (self.clk, int(m.every), base, self.g_dev[g]["x"], rows, idx, buf)))
+        for q, (m, (buf, pos, req, base, _)) in enumerate(zip(cn.weight_monitors, self.wm_buf)):
+            s = cn.syn_index[id(m.synapses)]
+            w = self.s_dev[s]["sx"][m.synapses._rows[m.variable]]
+            steps.append((K.record_weights, _blocks(pos.size), THREADS,
+                          (self.clk, int(m.every or 0), req, base, w, pos, buf)))
+        steps += regular("start")
+        # 2. groups
+        steps += regular("groups")
+        for k, s in enumerate(cn.synapses):
+            for var in s._layout["summed"]:
+                mod = mods[id(s)]
+                steps.append((getattr(mod, f"summed_zero_{var}"), _blocks(s.post.N), THREADS,
+                              self._syn_args(k, mod.ARGS[f"summed_zero_{var}"])))
+                steps.append((getattr(mod, f"summed_{var}"), _blocks(s.dptr.size - 1), THREADS,
+                              self._syn_args(k, mod.ARGS[f"summed_{var}"])))
+        for k, g in enumerate(cn.groups):
+            mod = mods.get(id(g))
+            if mod is not None and hasattr(mod, "update"):
+                steps.append((mod.update, _blocks(g.N), THREADS, self._group_args(k, mod.ARGS["update"], {})))
+        for k, s in enumerate(cn.synapses):
+            mod = mods[id(s)]
+            if hasattr(mod, "stateupdate"):
+                steps.append((mod.stateupdate, _blocks(s.dptr.size - 1), THREADS,
+                              self._syn_args(k, mod.ARGS["stateupdate"])))
+        # 3. thresholds
+        for k, g in enumerate(cn.groups):
+            mon = next(((bi, bs, c) for bi, bs, c, _, gk in self.spk if gk == k), (none_i, none_s, none_c))
+            d = self.g_dev[k]
+            ring = (self.d_hist[k], self.d_hist_n[k], self.d_hist_step[k])
+            if isinstance(g, PoissonGroup):
+                steps.append((K.poisson_step, _blocks(g.N), THREADS,
+                              (self.clk, d["next"], d["draws"], d["log1mp"], np.uint64(cn.keys[id(g)][0]),
+                               d["last"]) + ring + mon))
+            elif isinstance(g, SpikeGeneratorGroup):
+                steps.append((K.generator_step, _blocks(g.N), THREADS,
+                              (self.clk, d["ev_step"], d["ev_idx"], d["last"]) + ring + mon))
+            else:
+                mod = mods[id(g)]
+                if hasattr(mod, "threshold"):
+                    steps.append((mod.threshold, _blocks(g.N), THREADS, self._group_args(
+                        k, mod.ARGS["threshold"], {"_mon_i": mon[0], "_mon_s": mon[1], "_mon_c": mon[2]})))
+        # 4. synapses: pre pathways, then post pathways, then regular operations
+        for side in ("pre", "post"):
+            for k, s in enumerate(cn.synapses):
+                mod = mods[id(s)]
+                if not hasattr(mod, f"on_{side}"):
+                    continue
+                g = s.pre if side == "pre" else s.post
+                nb = _blocks(g.N)
+                if mod.MODES[side] == "serial":
+                    steps.append((getattr(mod, f"on_{side}"), 1, 1, self._syn_args(k, mod.ARGS[f"on_{side}"])))
+                    continue
+                steps.append((getattr(mod, f"{side}_heads"), nb, THREADS,
+                              self._syn_args(k, mod.ARGS[f"{side}_heads"])))
+                steps.append((getattr(mod, f"on_{side}"), nb, THREADS, self._syn_args(k, mod.ARGS[f"on_{side}"])))
+        steps += regular("synapses")
+        # 5. resets
+        for k, g in enumerate(cn.groups):
+            mod = mods.get(id(g))
+            if mod is not None and hasattr(mod, "reset"):
+                steps.append((mod.reset, _blocks(g.N), THREADS, self._group_args(k, mod.ARGS["reset"], {})))
+        # 6. end: rate monitors, regular operations, normalisation
+        for r, m in enumerate(cn.rate_monitors):
+            g = cn.group_index[id(m.group)]
+            steps.append((K.store_count, 1, 1, (self.clk, self.d_hist_n[g], self.rm_base, self.rm_buf[r])))
+        steps += regular("end")
+        for q, m in enumerate(cn.normalizations):
+            k = cn.syn_index[id(m.synapses)]
+            s = cn.synapses[k]
+            d = self.s_dev[k]
+            steps.append((K.normalize, _blocks(s.post.N), THREADS,
+                          (self.clk, int(m._steps(cn.dt)), d["sx"][s._rows[m.variable]], d["rev_ptr"], d["rev_syn"],
+                           float(m.total))))
+        return steps
 
     def _launch_step(self, stream=0, j=0, advance=1):
         """Launch one step's kernels, reading the step from counter entry j; then advance the counter (if > 0)."""
@@ -406,7 +443,7 @@ class CudaEngine:
             self.timing["upload_s"] += time.perf_counter() - t0
             t0 = time.perf_counter()
         self.clk.copy_to_device(n0 + np.arange(GRAPH_STEPS, dtype=np.int64))
-        for (_, _, c, _) in self.spk.values():
+        for (_, _, c, _, _) in self.spk:
             c.copy_to_device(np.zeros(1, np.int64))
         for m, (_, _, _, base) in zip(cn.state_monitors, self.sm_buf):
             base.copy_to_device(np.array([(n0 - 1) // m.every + 1], np.int64))
@@ -434,7 +471,7 @@ class CudaEngine:
                     self._graph[1].sync()
                 since_check = 0
                 interval = min((cap - int(c.copy_to_host()[0])) // max(1, cn.groups[g].N)
-                               for g, (_, _, c, cap) in self.spk.items())
+                               for _, _, c, cap, g in self.spk)
                 if interval < 1:
                     break
                 graph = graph and interval >= GRAPH_STEPS
@@ -476,16 +513,16 @@ class CudaEngine:
             error = (bad_g, bad_i, err_step)
         end = n0 + done
         incl = end + (1 if error is not None else 0)     # a failing step's start-of-step records are kept
-        spikes = []
-        for g in cn.spike_groups:
-            bi, bs, c, cap = self.spk[g]
+        by_group = {}
+        for bi, bs, c, cap, g in self.spk:
             k = min(int(c.copy_to_host()[0]), cap)
             i = bi[:k].copy_to_host() if k else np.zeros(0, np.int32)
             st = bs[:k].copy_to_host() if k else np.zeros(0, np.int64)
             keep = st < end
             if not keep.all():
                 i, st = i[keep], st[keep]
-            spikes.append(sort_spikes(i, st, cn.groups[g].N))
+            by_group[g] = sort_spikes(i, st, cn.groups[g].N)
+        spikes = [tuple(a.copy() for a in by_group[cn.group_index[id(m.group)]]) for m in cn.spike_monitors]
         states = []
         for m, (buf, _, _, _) in zip(cn.state_monitors, self.sm_buf):
             first = (n0 - 1) // m.every + 1
@@ -510,43 +547,44 @@ class CudaEngine:
         return ChunkResult(int(done), spikes, states, rates, weights, error)
 
     def _download(self, n_end):
-        """Copy states, histories, sources, plastic weights and traces back into the compiled arrays."""
+        """Copy states, histories, sources, changing synaptic variables and traces back to the host arrays."""
         cn = self.cn
-        for g in range(len(cn.groups)):
-            if cn.state[g].size:
-                cn.state[g][...] = self.d_state[g].copy_to_host()
-            cn.lastspike[g][...] = self.d_last[g].copy_to_host()
-            if cn.theta[g].size:
-                cn.theta[g][...] = self.d_theta[g].copy_to_host()
-            if cn.p_next[g].size:
-                cn.p_next[g][...] = self.d_pnext[g].copy_to_host()
-                cn.p_draws[g][...] = self.d_pdraws[g].copy_to_host()
-            if cn.info[g, INFO_MODEL] == SPIKEGEN:
-                cn.cursor[g][0] = np.searchsorted(cn.ev_step[g], n_end, side="left")
-            D, Dd = cn.hist_n[g].size, self.D[g]
-            hist, hist_n, hist_step = (self.d_hist[g].copy_to_host(), self.d_hist_n[g].copy_to_host(),
-                                       self.d_hist_step[g].copy_to_host())
-            cn.hist_step[g][:] = EMPTY_STEP
-            cn.hist_n[g][:] = 0
+        for k, g in enumerate(cn.groups):
+            rec, d = cn.group_records[k], self.g_dev[k]
+            for name in ("x", "last", "notref"):
+                if rec[name].size:
+                    rec[name][...] = d[name].copy_to_host()
+            if isinstance(g, PoissonGroup):
+                rec["extra"][0][...] = d["next"].copy_to_host()
+                rec["extra"][1][...] = d["draws"].copy_to_host()
+            if isinstance(g, SpikeGeneratorGroup):
+                g.cursor[0] = np.searchsorted(rec["extra"][0], n_end, side="left")
+            D, Dd = cn.hist_n[k].size, self.D[k]
+            hist, hist_n, hist_step = (self.d_hist[k].copy_to_host(), self.d_hist_n[k].copy_to_host(),
+                                       self.d_hist_step[k].copy_to_host())
+            cn.hist_step[k][:] = EMPTY_STEP
+            cn.hist_n[k][:] = 0
             for p in range(n_end - D, n_end):
-                k = p % Dd
-                if hist_step[k] == p:
-                    c = int(hist_n[k])
-                    cn.hist[g][p % D, :c] = hist[k, :c]
-                    cn.hist_n[g][p % D], cn.hist_step[g][p % D] = c, p
-        for s in self.changing:
-            cn.s_w[s][...] = self.d_w[s].copy_to_host()
-        for s, r in self.d_rule.items():
-            for name, key in (("trace_pre", "xpre"), ("trace_pre_step", "tpre"), ("trace_post", "xpost"),
-                              ("trace_post_step", "tpost"), ("ring_pre", "ring_pre"), ("ring_pre_pos", "ring_pos_pre"),
-                              ("ring_post", "ring_post"), ("ring_post_pos", "ring_pos_post")):
-                host = getattr(cn, "s_" + name)[s]
-                if host.size:
-                    host[...] = r[key].copy_to_host()
+                q = p % Dd
+                if hist_step[q] == p:
+                    c = int(hist_n[q])
+                    cn.hist[k][p % D, :c] = hist[q, :c]
+                    cn.hist_n[k][p % D], cn.hist_step[k][p % D] = c, p
+        for k, rec in enumerate(cn.syn_records):
+            d = self.s_dev[k]
+            names = ("sx", "lastupdate", "bx", "blast", "px", "plast") if k in self.changing else \
+                ("lastupdate", "bx", "blast", "px", "plast")
+            for name in names:
+                if rec[name].size:
+                    rec[name][...] = d[name].copy_to_host()
+            for name, a in zip(("ring_pre", "ring_pre_pos", "ring_post", "ring_post_pos"), rec["rings"][:4]):
+                if a.size:
+                    a[...] = d[name].copy_to_host()
 
     def _first_bad(self):
-        for g, x in enumerate(self.cn.state):
+        for k, rec in enumerate(self.cn.group_records):
+            x = rec["x"]
             bad = ~np.isfinite(x).all(axis=0)
             if x.size and bad.any():
-                return g, int(np.flatnonzero(bad)[0])
+                return k, int(np.flatnonzero(bad)[0])
         return 0, 0
