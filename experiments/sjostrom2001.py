@@ -48,9 +48,9 @@ def protocol_network(freqs, offsets, rule, t0=0.1):
     n = len(combos)
     pre = SpikeGeneratorGroup(n, idx, np.concatenate(pre_t), name="pre")
     drv = SpikeGeneratorGroup(n, idx, np.concatenate(drv_t), name="driver")
-    # tau_e of 1 ns: the plastic weight barely moves v; only the driver makes the neuron fire
-    post = NeuronGroup(n, "lif_cuba", El=-70 * mV, v_reset=-70 * mV, v_th=-50 * mV, v=-70 * mV, tau_e=1e-9,
-                       name="post")
+    # the plastic weight goes to ge, which does not move v: only the driver makes the neuron fire
+    post = NeuronGroup(n, "dv/dt = (El - v)/tau_m : volt\nge : volt", threshold="v > v_th", reset="v = El",
+                       El=-70 * mV, tau_m=20 * ms, v_th=-50 * mV, v=-70 * mV, name="post")
     S = Synapses(pre, post, "ge", weight=W0, plasticity=rule, name="triplet").connect(one_to_one=True)
     D = Synapses(drv, post, "v", weight=100 * mV, name="drive").connect(one_to_one=True)
     M = SpikeMonitor(post)
