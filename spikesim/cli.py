@@ -6,6 +6,7 @@
     spikesim train perceptron|mlp|lenet5 --data DIR [--epochs N] [--seed N] [--out DIR]
     spikesim convert MODEL.npz --data DIR [--timesteps 10,20,50,100,200] [--out DIR]
     spikesim figure activations [--out FILE]
+    spikesim show-code NAME [--backend cpu|reference|cuda]   (a neuron preset, or an experiment's network)
     spikesim list
 
 ``run`` executes ``experiments/NAME.py``'s ``main(argv)``; ``spikesim run
@@ -48,7 +49,8 @@ def _available(folder):
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="spikesim", description="spikesim: spiking network simulator")
-    parser.add_argument("command", choices=["run", "compare", "bench", "train", "convert", "figure", "list"])
+    parser.add_argument("command", choices=["run", "compare", "bench", "train", "convert", "figure", "show-code",
+                                            "list"])
     parser.add_argument("name", nargs="?")
     if not argv or argv[0] in ("-h", "--help"):
         parser.print_help()
@@ -63,6 +65,8 @@ def main(argv=None):
         return 0
     if argv[0] == "figure":
         return figure_main(argv[1:])
+    if argv[0] == "show-code":
+        return show_code_main(argv[1:])
     args, rest = parser.parse_known_args(argv[:2])
     rest = argv[2:]
     folder = experiments_dir()
@@ -102,6 +106,31 @@ def figure_main(argv):
         fig = activation_figure()
         paths = savefig(fig, args.out)
     print(f"wrote {paths[0]}")
+    return 0
+
+
+def show_code_main(argv):
+    """``spikesim show-code NAME``: the generated Python of a neuron preset, or of an experiment's whole network."""
+    from .model.presets import PRESETS
+    p = argparse.ArgumentParser(prog="spikesim show-code",
+                                description="print the Python that spikesim generated and runs for a model")
+    p.add_argument("name", help=f"a neuron preset ({', '.join(sorted(PRESETS))}) or an experiment with build()")
+    p.add_argument("--backend", default="cpu", choices=["cpu", "reference", "cuda"])
+    args = p.parse_args(argv)
+    if args.name in PRESETS:
+        from .model.neurons import NeuronGroup
+        print(NeuronGroup(1, args.name).generated_code(args.backend))
+        return 0
+    path = experiments_dir() / f"{args.name}.py"
+    if not path.exists():
+        p.error(f"no preset or experiment named {args.name!r}; presets: {', '.join(sorted(PRESETS))}; "
+                f"experiments: {', '.join(_available(experiments_dir()))}")
+    mod = _load(path)
+    if not hasattr(mod, "build"):
+        p.error(f"experiment {args.name!r} has no build() function")
+    built = mod.build()
+    net = built[0] if isinstance(built, tuple) else built
+    print(net.generated_code(args.backend))
     return 0
 
 

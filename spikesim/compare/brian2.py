@@ -122,7 +122,7 @@ def _synapses(b2, s, pre, post, dt, name):
     if lay["window"]:
         raise NotImplementedError(f"Synapses {s.name!r}: spike-window rules (n_pre_spikes/n_post_spikes) have no "
                                   f"Brian2 translation")
-    if lay["regular"] and lay["event_driven"]:
+    if lay["regular_reads_event_driven"]:
         raise NotImplementedError(f"Synapses {s.name!r}: regular operations on event-driven variables (the "
                                   f"rate-based Hebbian rules) have no Brian2 translation")
     dims = lay["dims"]
@@ -145,7 +145,8 @@ def _synapses(b2, s, pre, post, dt, name):
     if np.any(steps):
         S.delay = steps * dt * b2.second
     for k, (code, when) in enumerate(lay["regular"]):
-        S.run_regularly(code, dt=s._regular_dt[k] * b2.second, when={"synapses": "synapses"}.get(when, when),
+        # after both pathways (Brian2 runs pre pathways at order -1, post pathways at +1)
+        S.run_regularly(code, dt=s._regular_dt[k] * b2.second, when=when, order=2 if when == "synapses" else 0,
                         name=f"{name}_regular{k}")
     return S
 

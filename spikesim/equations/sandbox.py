@@ -16,6 +16,7 @@ Only this module imports Brian2 for the equations layer.
 """
 from __future__ import annotations
 
+import re
 import contextlib
 import itertools
 import logging
@@ -317,8 +318,41 @@ def _dtype_name(dtype):
 
 def _block(blk, variables, indices):
     scalar, vector, read, write, cond = blk
-    return {"scalar": [_statement(s) for s in scalar], "vector": [_statement(s) for s in vector],
-            "read": sorted(read), "write": sorted(write), "cond": dict(cond)}
+    out = {"scalar": [_statement(s) for s in scalar], "vector": [_statement(s) for s in vector],
+           "read": sorted(read), "write": sorted(write), "cond": dict(cond)}
+    return _private_temporaries(out, variables)
+
+
+def _private_temporaries(block, variables):
+    """Rename Brian2's per-variable temporaries ``_x`` to ``__x``.
+
+    Brian2 names the new value of a variable ``x`` in a state update ``_x``;
+    the generated engine code has locals of that form too (``_b``, ``_u``,
+    ``_s`` ...), so a model variable called ``u`` or ``s`` would clash with
+    them.  User names cannot start with an underscore, and no engine local
+    starts with two, so ``__x`` is private to the statements.
+    """
+    stmts = block["scalar"] + block["vector"]
+    copies = {s["var"] for s in stmts if s["expr"] == "_" + s["var"]}
+    temps = {s["var"] for s in stmts
+             if s["op"] == ":=" and re.fullmatch(r"_[A-Za-z]\w*", s["var"]) and s["var"][1:] in variables
+             and (s["var"] != "_cond" or "cond" in copies)}     # _cond: the threshold's own result
+    if not temps:
+        return block
+    pat = re.compile(r"(?<![\w.])(" + "|".join(sorted(map(re.escape, temps), key=len, reverse=True)) + r")\b")
+
+    def ren(text):
+        return pat.sub(lambda m: "_" + m.group(1), text)
+
+    def stmt(s):
+        d = dict(s, var=ren(s["var"]), expr=ren(s["expr"]))
+        if "bool_exprs" in d:
+            d["bool_vars"] = [ren(v) for v in d["bool_vars"]]
+            d["bool_exprs"] = [[[[ren(v), b] for v, b in key], ren(e)] for key, e in d["bool_exprs"]]
+        return d
+    return {"scalar": [stmt(s) for s in block["scalar"]], "vector": [stmt(s) for s in block["vector"]],
+            "read": block["read"], "write": block["write"],
+            "cond": {k: ren(v) for k, v in block["cond"].items()}}
 
 
 def _variable_info(variables, indices, block):

@@ -128,6 +128,7 @@ def _compile(desc, what):
         if b is not None:
             written |= set(b["write"])
     layout["written"] = [n for n in rows if n in written]
+    layout["regular_reads_event_driven"] = any(set(b["read"]) & set(event_driven) for b in blocks["regular"])
     from .synapse_render import render_all
     layout["sources"] = render_all(desc.get("label", "synapses"), layout, blocks)
     return layout
@@ -139,9 +140,9 @@ def split_pathway(block, event_driven):
     decays, user = {}, []
     ev = set(event_driven)
     for s in block["vector"]:
-        if s["op"] == ":=" and s["var"].startswith("_") and s["var"][1:] in ev and s["var"][1:] not in decays:
-            decays[s["var"][1:]] = s["expr"]
-        elif s["op"] == "=" and s["var"] in ev and s["expr"] == "_" + s["var"] and not user:
+        if s["op"] == ":=" and s["var"].startswith("__") and s["var"][2:] in ev and s["var"][2:] not in decays:
+            decays[s["var"][2:]] = s["expr"]
+        elif s["op"] == "=" and s["var"] in ev and s["expr"] == "__" + s["var"] and not user:
             continue
         elif s["var"] == "lastupdate" and s["expr"] == "t":
             continue
@@ -185,6 +186,25 @@ def classify_traces(blocks, event_driven):
     def writers(side, x):
         return [s for s in parts[side][1] if s["var"] == x]
 
+    def names_of(side, stmt):
+        """Identifiers a statement depends on, through the temporaries defined before it in the block."""
+        user = parts[side][1]
+        k = next(q for q, s in enumerate(user) if s is stmt)
+        todo, seen, out = [stmt], set(), set()
+        while todo:
+            s = todo.pop()
+            names = get_identifiers(s["expr"])
+            for _, e in s.get("bool_exprs") or []:
+                names |= get_identifiers(e)
+            for n in names - seen:
+                seen.add(n)
+                defs = [d for d in user[:k] if d["var"] == n and d["op"] == ":="]
+                if defs:
+                    todo.append(defs[-1])
+                else:
+                    out.add(n)
+        return out
+
     pre = {x for x in ok if not writers("post", x)}
     post = {x for x in ok if not writers("pre", x)}
     pre_idx = {n for n, v in variables.items() if v.get("index") == "_presynaptic_idx"} | {"i"}
@@ -195,9 +215,7 @@ def classify_traces(blocks, event_driven):
         for side, cand, idx in (("pre", pre, pre_idx), ("post", post, post_idx)):
             for x in sorted(cand):
                 for s in writers(side, x):
-                    names = get_identifiers(s["expr"])
-                    for _, e in s.get("bool_exprs") or []:
-                        names |= get_identifiers(e)
+                    names = names_of(side, s)
                     if _per_element(names, variables, cand | idx) or s["var"] in blocks[side]["cond"]:
                         cand.discard(x)
                         changed = True

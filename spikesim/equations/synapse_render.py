@@ -200,7 +200,7 @@ def _pathway_parts(ctx, side):
         v = s["var"]
         if v == "lastupdate" and s["expr"] == "t" and not layout["lastupdate"]:
             continue
-        x = v[1:] if v.startswith("_") else None
+        x = v[2:] if v.startswith("__") else None
         if s["op"] == ":=" and x in own and decays.get(x) == s["expr"]:
             stmts.append(dict(s, expr=f"_{x}_b", bool_exprs=None))
             continue
@@ -225,7 +225,16 @@ def _pathway_parts(ctx, side):
     pro = [f"_{x}_b = {ctx.decayed(x)}" for x in sorted(own)]
     epi = []
     if own:
-        mine = [s for s in user if s["var"] in own]
+        # the statements that write the shared traces, with the temporaries they use (defined before them)
+        need, mine = set(own), []
+        for s in reversed(user):
+            if s["var"] in need and (s["var"] in own or s["op"] == ":="):
+                mine.append(s)
+                if s["op"] == ":=":
+                    need.discard(s["var"])
+                need |= used_names({"vector": [s], "cond": {}}) - {s["var"]}
+                need |= set(own)
+        mine.reverse()
         names = set()
         for s in mine:
             names |= used_names({"vector": [s], "cond": {}})

@@ -247,6 +247,30 @@ class Network:
         for (st, data), m in zip(res.weights, cn.weight_monitors):
             m._append(step=st, data=data)
 
+    def generated_code(self, backend="cpu"):
+        """The Python source that runs this network on ``backend``: the step loop (cpu) and every model.
+
+        Returns
+        -------
+        str
+            The modules one after another, each starting with its own header.
+        """
+        if backend not in ("cpu", "reference", "cuda"):
+            raise ValueError(f"backend must be 'cpu', 'reference' or 'cuda', got {backend!r}")
+        cn = self.build()
+        parts = []
+        if backend == "cpu":
+            from ..backends.cpu.loop import loop_source
+            parts.append(loop_source(cn.structure()))
+        seen = set()
+        for obj in cn.groups + cn.synapses:
+            if hasattr(obj, "_layout"):
+                src = obj._layout["sources"][backend]
+                if src not in seen:
+                    seen.add(src)
+                    parts.append(src)
+        return ("\n\n# " + "-" * 100 + "\n\n").join(parts)
+
     # ------------------------------------------------------------------ store / restore
     def _snapshot(self):
         cn = self.build()

@@ -135,7 +135,7 @@ class Synapses:
                         code = substitute(code, a, b)
                     return code
                 model += ren(parts.model)
-                on_pre = on_pre + ren(parts.on_pre)
+                on_pre = ren(parts.deliver.format(target=target)) if parts.deliver else on_pre + ren(parts.on_pre)
                 on_post = ren(parts.on_post) or None
                 for k, v in parts.values.items():
                     values.setdefault(clash.get(k, k), v)

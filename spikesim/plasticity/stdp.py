@@ -28,13 +28,19 @@ from ..units import ms
 
 @dataclass
 class RuleParts:
-    """What a rule adds to a Synapses: model lines, statements, values, regular operations, spike windows."""
+    """What a rule adds to a Synapses: model lines, statements, values, regular operations, spike windows.
+
+    ``deliver``: the whole pre-side code, delivery included, with ``{target}`` for
+    the post variable (e.g. ``"...\n{target}_post += w*r"``); by default the
+    delivery ``{target}_post += w`` comes first, then ``on_pre``.
+    """
     model: str = ""
     on_pre: str = ""
     on_post: str = ""
     values: dict = field(default_factory=dict)
     regular: list = field(default_factory=list)      # (code, when, interval in seconds)
     window: tuple | None = None                      # (spikes kept per neuron, window length in seconds)
+    deliver: str | None = None
 
 
 def bounded(dw, mu, unit="1"):
@@ -73,7 +79,8 @@ class PlasticityRule:
     def equations(self, unit="1"):
         """The rule as it runs: model lines and pathway statements (text)."""
         p = self.expand(unit)
-        return (f"model:{p.model}\non_pre:  {p.on_pre.strip()}\non_post: {p.on_post.strip()}"
+        pre = p.deliver.format(target="TARGET") if p.deliver else "TARGET_post += w" + p.on_pre
+        return (f"model:{p.model}\non_pre:\n{pre}\non_post:\n{p.on_post.strip()}"
                 + "".join(f"\nevery {dt:g} s: {code}" for code, _, dt in p.regular))
 
 
