@@ -41,9 +41,9 @@ import time
 
 import numpy as np
 
-from spikesim import Network, NeuronGroup, PoissonGroup, SpikeMonitor, Synapses
+from spikesim import Network, NeuronGroup, PoissonGroup, Presentation, Synapses
 from spikesim.plasticity import TripletSTDP
-from spikesim.plasticity.homeostasis import AdaptiveThreshold
+from spikesim.plasticity.homeostasis import AdaptiveThreshold, Normalization
 from spikesim.units import ms, mV
 
 DT = 0.5 * ms
@@ -57,10 +57,16 @@ RULE = dict(A2_plus=0.0, A3_plus=1e-2, A2_minus=1e-4, A3_minus=0.0, tau_plus=20 
             tau_x=20 * ms, tau_y=40 * ms, pairing="nearest", w_min=0.0, w_max=1.0)
 
 
-def build(n_e=400, batch=1, learn=True, weights=None, theta=None, seed=0, backend="cpu"):
-    """The network for ``batch`` independent copies (batch > 1 only with learn=False).
+def build(n_e=400, images=None, order=None, batch=1, learn=True, weights=None, theta=None, seed=0,
+          backend="cpu"):
+    """The network for ``batch`` independent copies (batch > 1 only with learn=False), showing ``images``.
 
-    Returns (net, parts) with parts: inputs, E, I, S (input synapses), M (E spike monitor).
+    ``images`` (optional): (n, 784) in [0, 1], shown in ``order`` (default: each once) by a
+    :class:`~spikesim.Presentation`: 350 ms at rates pixel/8 Hz x 2, 150 ms of rest, the
+    showing repeated with the rates raised by pixel/8 Hz while the excitatory layer fires fewer
+    than 5 spikes (up to pixel/8 Hz x 16); with learning the input weights are normalised at the
+    start of every showing.  Returns (net, parts) with parts: inputs, E, I, S (input synapses),
+    P (the presentation, or None without images), n_e, batch, backend.
     """
     if batch > 1 and learn:
         raise ValueError("learning runs one copy of the network (batch=1)")
@@ -83,75 +89,44 @@ def build(n_e=400, batch=1, learn=True, weights=None, theta=None, seed=0, backen
     pi = (pre[keep][None, :] + n_e * np.arange(batch)[:, None]).ravel()
     pj = (post[keep][None, :] + n_e * np.arange(batch)[:, None]).ravel()
     IE = Synapses(I, E, "gi", weight=17.0, name="I_E").connect(i=pi, j=pj)
-    M = SpikeMonitor(E)
-    net = Network(inputs, E, I, S, EI, IE, M, dt=DT, seed=seed)
+    extra, P = [], None
+    if images is not None:
+        norm = [Normalization(S, W_TOTAL, name="normalise")] if learn else []
+        P = Presentation(inputs, np.clip(images, 0, 1) * 255.0 / 8.0, T_SHOW, T_REST, order=order, blocks=batch,
+                         counted=E, min_spikes=5, gain=2.0, gain_step=1.0, max_gain=16.0, before_show=norm,
+                         name="digits")
+        extra = norm + [P]
+    net = Network(inputs, E, I, S, EI, IE, *extra, dt=DT, seed=seed)
     net.build()
     if theta is not None:
         E.theta[:] = np.tile(theta, batch)
-    return net, dict(inputs=inputs, E=E, I=I, S=S, M=M, n_e=n_e, batch=batch, backend=backend)
-
-
-def _normalise(S, n_e):
-    """Incoming weights of every excitatory neuron scaled to sum W_TOTAL (Normalization's rule, per image)."""
-    w = S.w.reshape(784, n_e)
-    sums = w.sum(axis=0)
-    S.w = (w * np.where(sums > 0, W_TOTAL / np.where(sums > 0, sums, 1.0), 1.0)).ravel()
-
-
-def _present(net, parts, images, max_intensity=16):
-    """Show ``images`` (batch, 784) in [0, 1]; returns spike counts (batch, n_e) of the accepted showing."""
-    inputs, M, n_e, B = parts["inputs"], parts["M"], parts["n_e"], parts["batch"]
-    counts = np.zeros((B, n_e), dtype=np.int64)
-    todo = np.arange(B)
-    intensity = 2
-    pix = np.clip(images, 0, 1) * 255.0
-    while todo.size and intensity <= max_intensity:
-        rates = np.zeros((B, 784))
-        rates[todo] = pix[todo] / 8.0 * intensity
-        if "S" in parts and parts["S"].plasticity is not None:
-            _normalise(parts["S"], n_e)
-        start = M.num_spikes
-        inputs.rates = rates.ravel()
-        net.run(T_SHOW, backend=parts["backend"], progress=False)
-        i = M.i[start:]
-        c = np.bincount(i, minlength=B * n_e).reshape(B, n_e)
-        inputs.rates = np.zeros(B * 784)
-        net.run(T_REST, backend=parts["backend"], progress=False)
-        counts[todo] = c[todo]
-        todo = todo[c[todo].sum(axis=1) < 5]
-        intensity += 1
-    return counts
+    return net, dict(inputs=inputs, E=E, I=I, S=S, P=P, n_e=n_e, batch=batch, backend=backend)
 
 
 def train(X, n_e=400, epochs=1, seed=0, progress=True, backend="cpu"):
-    """Unsupervised training on images X (n, 784) in [0, 1]: (weights (784, n_e), theta (n_e,))."""
-    net, parts = build(n_e, learn=True, seed=seed, backend=backend)
+    """Unsupervised training on images X (n, 784) in [0, 1]: (weights (784, n_e), theta (n_e,)).
+
+    Every epoch shows the images in a new random order; all epochs are one run.
+    """
     order = np.concatenate([np.random.default_rng(seed + e).permutation(len(X)) for e in range(epochs)])
-    it = order
-    if progress:
-        from tqdm.auto import tqdm
-        it = tqdm(order, desc=f"Diehl & Cook {n_e}", unit="image", mininterval=2.0)
-    for k in it:
-        _present(net, parts, X[k:k + 1])
+    net, parts = build(n_e, images=X, order=order, learn=True, seed=seed, backend=backend)
+    P = parts["P"]
+    net.run(P.max_duration, backend=backend, progress=progress)
+    if not P.done:      # pragma: no cover - max_duration bounds every repetition
+        raise RuntimeError("the presentation did not finish")
     return parts["S"].w.reshape(784, n_e).copy(), parts["E"].theta.copy()
 
 
 def responses(weights, theta, X, batch=50, seed=0, progress=True, backend="cpu"):
-    """Spike counts (n, n_e) of the frozen network for each image of X."""
+    """Spike counts (n, n_e) of the frozen network for each image of X (``batch`` copies of the network
+    see ``batch`` images at once)."""
     n_e = weights.shape[1]
-    out = np.zeros((len(X), n_e), dtype=np.int64)
-    starts = range(0, len(X), batch)
-    if progress:
-        from tqdm.auto import tqdm
-        starts = tqdm(starts, desc="responses", unit="batch", mininterval=2.0)
-    net = parts = None
-    for s in starts:
-        xb = X[s:s + batch]
-        if parts is None or parts["batch"] != len(xb):
-            net, parts = build(n_e, batch=len(xb), learn=False, weights=weights, theta=theta, seed=seed,
-                               backend=backend)
-        out[s:s + len(xb)] = _present(net, parts, xb)
-    return out
+    batch = max(1, min(batch, len(X)))
+    net, parts = build(n_e, images=X, batch=batch, learn=False, weights=weights, theta=theta, seed=seed,
+                       backend=backend)
+    P = parts["P"]
+    net.run(P.max_duration, backend=backend, progress=progress)
+    return P.counts.copy()
 
 
 def assign_labels(counts, y, n_classes=10):

@@ -51,3 +51,42 @@ def test_learning_network_is_one_copy():
     dc = _dc()
     with pytest.raises(ValueError, match="one copy"):
         dc.build(5, batch=2, learn=True)
+
+
+def _a_run_per_phase(dc, X, n_e, seed):
+    """Training as it was written before Presentation: two runs per showing, normalisation in numpy."""
+    from spikesim.units import ms
+    net, parts = dc.build(n_e, learn=True, seed=seed)
+    inputs, S, E = parts["inputs"], parts["S"], parts["E"]
+    from spikesim import SpikeMonitor
+    M = SpikeMonitor(E)
+    net._compiled = None            # add the monitor, rebuild (the same seed: the same network)
+    net.add(M)
+    net.build()
+    for k in np.random.default_rng(seed).permutation(len(X)):
+        pix = np.clip(X[k], 0, 1) * 255.0
+        intensity = 2
+        while intensity <= 16:
+            w = S.w.reshape(784, n_e)
+            sums = w.sum(axis=0)
+            S.w = (w * np.where(sums > 0, dc.W_TOTAL / np.where(sums > 0, sums, 1.0), 1.0)).ravel()
+            start = M.num_spikes
+            inputs.rates = pix / 8.0 * intensity
+            net.run(350 * ms, progress=False)
+            fired = M.num_spikes - start
+            inputs.rates = np.zeros(784)
+            net.run(150 * ms, progress=False)
+            if fired >= 5:
+                break
+            intensity += 1
+    return S.w.reshape(784, n_e).copy(), E.theta.copy()
+
+
+def test_one_run_gives_the_weights_of_a_run_per_phase(mnist):
+    """A Presentation shows the images inside one run: bit-identical to showing them with two runs each."""
+    dc = _dc()
+    X = mnist[0].reshape(len(mnist[0]), -1)[:1000]          # 100 neurons, 1000 presentations
+    W, theta = dc.train(X, n_e=100, seed=3, progress=False)
+    W0, theta0 = _a_run_per_phase(dc, X, 100, 3)
+    assert np.array_equal(W, W0) and np.array_equal(theta, theta0)
+    assert np.abs(W - W0).max() == 0.0 and theta.max() > 0

@@ -46,7 +46,7 @@ class CompiledNetwork:
     """
 
     def __init__(self, groups, synapses, spike_monitors, state_monitors, rate_monitors, dt, keys,
-                 weight_monitors=(), normalizations=()):
+                 weight_monitors=(), normalizations=(), presentations=()):
         self.dt = dt
         self.groups = list(groups)
         self.synapses = list(synapses)
@@ -55,6 +55,7 @@ class CompiledNetwork:
         self.rate_monitors = list(rate_monitors)
         self.weight_monitors = list(weight_monitors)
         self.normalizations = list(normalizations)
+        self.presentations = list(presentations)
         self.group_index = {id(g): k for k, g in enumerate(self.groups)}
         self.syn_index = {id(s): k for k, s in enumerate(self.synapses)}
         self.keys = {k: np.array([v], dtype=np.uint64) for k, v in keys.items()}
@@ -73,6 +74,20 @@ class CompiledNetwork:
         for m in self.normalizations:
             if id(m.synapses) not in self.syn_index:
                 raise ValueError(f"Normalization {m.name!r}: its synapses {m.synapses.name!r} are not in the network")
+        norm_ids = {id(m) for m in self.normalizations}
+        for p in self.presentations:
+            for g, what in ((p.inputs, "inputs"), (p.counted, "counted group")):
+                if g is not None and id(g) not in self.group_index:
+                    raise ValueError(f"Presentation {p.name!r}: its {what} {g.name!r} is not in the network")
+            for m in p.before_show:
+                if id(m) not in norm_ids:
+                    raise ValueError(f"Presentation {p.name!r}: Normalization {m.name!r} in before_show is not in "
+                                     f"the network")
+            p._steps(dt)
+        for m in self.normalizations:
+            if m.interval is None and not any(m in p.before_show for p in self.presentations):
+                raise ValueError(f"Normalization {m.name!r} has interval=None but no Presentation runs it "
+                                 f"(before_show=...); give it an interval")
         self.wm_pos, self.wm_steps = [], []
         for m in self.weight_monitors:
             pos, steps = m._positions(dt)
@@ -124,9 +139,14 @@ class CompiledNetwork:
                           s._layout["timed"])
             self.syn_records.append(dict(zip(SYNAPSE_FIELDS, (
                 s.post_index, s.dptr, s.udelay, s._sx, s._shared, s.lastupdate, s.rev_ptr, s.rev_syn, s.rev_block,
-                s._bx, s._blast, s._px, s._plast, self.keys[id(s)], s._rings, timed))))
+                s._bx, s._blast, s._px, s._plast, self.keys[id(s)], s._rings, timed,
+                (np.empty_like(s._px), np.full(s._px.shape[1], -1, np.int64), np.empty_like(s._bx),
+                 np.full(s._bx.shape[1], -1, np.int64))))))
         self.intervals = np.array(self._intervals(), dtype=np.int64) if self._intervals() else np.zeros(1, np.int64)
         self.norm_total = [np.array([m.total]) for m in self.normalizations]
+        self.presentation_records = [dict(state=p.state, params=p.params, rates=p.rates, order=p.order, item=p.item,
+                                          item_gain=p.item_gain, now=p.now, counts=p._counts, tries=p._tries,
+                                          scratch=p.scratch) for p in self.presentations]
 
     def _intervals(self):
         """Steps between runs of each regular operation and normalisation, in :meth:`structure` order."""
@@ -187,8 +207,12 @@ class CompiledNetwork:
                                               if m.synapses is s]))
             reg += len(lay["regular"])
         norms = [[reg + q, self.syn_index[id(m.synapses)], self.synapses[self.syn_index[id(m.synapses)]]
-                  ._rows[m.variable]] for q, m in enumerate(self.normalizations)]
-        return {"groups": groups, "synapses": syns, "normalizations": norms,
+                  ._rows[m.variable], m.interval is not None] for q, m in enumerate(self.normalizations)]
+        pres = [dict(inputs=self.group_index[id(p.inputs)],
+                     counted=None if p.counted is None else self.group_index[id(p.counted)],
+                     before_show=[q for q, m in enumerate(self.normalizations) if any(m is x for x in p.before_show)])
+                for p in self.presentations]
+        return {"groups": groups, "synapses": syns, "normalizations": norms, "presentations": pres,
                 "n_spike_monitors": len(self.spike_monitors)}
 
     def modules(self, backend):
@@ -223,7 +247,8 @@ class ChunkResult:
     states : list of (steps, data) per StateMonitor; data shape (n, n_vars, n_recorded).
     rates : list of (steps, counts) per PopulationRateMonitor.
     weights : list of (steps, data) per WeightMonitor; data shape (n, n_recorded).
-    error : None, (group index, neuron index, step) of a non-finite state, or
+    error : None, ("presented", presentation index, step) when a presentation showed its last item
+        (not an error: the run ends there), (group index, neuron index, step) of a non-finite state, or
         ("ring", synapses index, step) when a spike-window ring overflowed.
     """
 

@@ -19,8 +19,13 @@ Fields (see :mod:`spikesim.equations.neuron_code` and
   variables), ``shared``, ``lastupdate``, ``rev_ptr``/``rev_syn``/``rev_block``
   (post-side index), ``bx``/``blast`` (traces per source and delay),
   ``px``/``plast`` (traces per target), ``key``, ``rings`` (spike windows),
-  ``timed``;
-* monitors: their buffers (see :mod:`spikesim.backends.cpu.monitors`).
+  ``timed``, ``cache`` (scratch: the other side's traces decayed to the
+  current step, and the step each was computed at; reset every run);
+* monitors: their buffers (see :mod:`spikesim.backends.cpu.monitors`);
+* presentations: ``state`` (phase, next change ...), ``params`` (gains, dt),
+  ``rates`` (per pattern), ``order`` (pattern of each item), ``item``/``item_gain`` (per block), ``now`` (counts
+  of the current showing), ``counts``/``tries`` (per item), ``scratch``
+  (see :mod:`spikesim.backends.cpu.presentation`).
 """
 from __future__ import annotations
 
@@ -32,11 +37,12 @@ from numba.experimental import structref
 
 GROUP_FIELDS = ("x", "shared", "last", "ref", "notref", "hist", "hist_n", "hist_step", "key", "timed", "extra")
 SYNAPSE_FIELDS = ("post_index", "dptr", "udelay", "sx", "shared", "lastupdate", "rev_ptr", "rev_syn", "rev_block",
-                  "bx", "blast", "px", "plast", "key", "rings", "timed")
+                  "bx", "blast", "px", "plast", "key", "rings", "timed", "cache")
 SPIKE_MONITOR_FIELDS = ("i", "step", "count")
 STATE_MONITOR_FIELDS = ("rows", "idx", "every", "steps", "data", "count")
 WEIGHT_MONITOR_FIELDS = ("pos", "every", "req", "cursor", "steps", "data", "count")
 RATE_MONITOR_FIELDS = ("counts", "base")
+PRESENTATION_FIELDS = ("state", "params", "rates", "order", "item", "item_gain", "now", "counts", "tries", "scratch")
 
 
 class _RecordType(types.StructRef):
@@ -76,6 +82,11 @@ class RateMonitorRecordType(_RecordType):
     pass
 
 
+@structref.register
+class PresentationRecordType(_RecordType):
+    pass
+
+
 def _proxy(name, fields):
     cls = type(name, (structref.StructRefProxy,), {"__doc__": f"Record of a {name[:-6].lower()}: {', '.join(fields)}.",
                                                     "__module__": __name__})
@@ -89,6 +100,7 @@ SpikeMonitorRecord = _proxy("SpikeMonitorRecord", SPIKE_MONITOR_FIELDS)
 StateMonitorRecord = _proxy("StateMonitorRecord", STATE_MONITOR_FIELDS)
 WeightMonitorRecord = _proxy("WeightMonitorRecord", WEIGHT_MONITOR_FIELDS)
 RateMonitorRecord = _proxy("RateMonitorRecord", RATE_MONITOR_FIELDS)
+PresentationRecord = _proxy("PresentationRecord", PRESENTATION_FIELDS)
 
 # constructors compiled with cache=True: the proxies' own constructors would compile in every process
 
@@ -100,9 +112,9 @@ def _group(x, shared, last, ref, notref, hist, hist_n, hist_step, key, timed, ex
 
 @njit(cache=True)
 def _synapses(post_index, dptr, udelay, sx, shared, lastupdate, rev_ptr, rev_syn, rev_block, bx, blast, px, plast,
-              key, rings, timed):
+              key, rings, timed, cache):
     return SynapseRecord(post_index, dptr, udelay, sx, shared, lastupdate, rev_ptr, rev_syn, rev_block, bx, blast,
-                         px, plast, key, rings, timed)
+                         px, plast, key, rings, timed, cache)
 
 
 @njit(cache=True)
@@ -125,11 +137,17 @@ def _rate_monitor(counts, base):
     return RateMonitorRecord(counts, base)
 
 
+@njit(cache=True)
+def _presentation(state, params, rates, order, item, item_gain, now, counts, tries, scratch):
+    return PresentationRecord(state, params, rates, order, item, item_gain, now, counts, tries, scratch)
+
+
 _CLASSES = {"group": (_group, GROUP_FIELDS), "synapses": (_synapses, SYNAPSE_FIELDS),
             "spike_monitor": (_spike_monitor, SPIKE_MONITOR_FIELDS),
             "state_monitor": (_state_monitor, STATE_MONITOR_FIELDS),
             "weight_monitor": (_weight_monitor, WEIGHT_MONITOR_FIELDS),
-            "rate_monitor": (_rate_monitor, RATE_MONITOR_FIELDS)}
+            "rate_monitor": (_rate_monitor, RATE_MONITOR_FIELDS),
+            "presentation": (_presentation, PRESENTATION_FIELDS)}
 
 
 def compiled(kind, fields):

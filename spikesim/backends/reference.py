@@ -188,7 +188,7 @@ class ReferenceEngine:
             rates[k][1].append(spiking[cn.group_index[id(m.group)]].size)
         self._regular(n, "end")
         for q, m in enumerate(cn.normalizations):
-            if n % m._steps(dt) == 0:
+            if m.interval is not None and n % m._steps(dt) == 0:
                 s = m.synapses
                 w, ptr, syn = s._sx[s._rows[m.variable]], s.rev_ptr, s.rev_syn
                 for j in range(ptr.size - 1):

@@ -186,8 +186,14 @@ def _unpack(ctx, arrays):
     return out
 
 
-def _pathway_parts(ctx, side):
-    """(scalar lines, prologue, element body, epilogue) of the pre or post pathway."""
+def _pathway_parts(ctx, side, cache=False):
+    """(scalar lines, prologue, element body, epilogue) of the pre or post pathway.
+
+    ``cache``: the other side's traces (per target in on_pre, per source and
+    delay in on_post) are decayed to ``t`` once per element and step and
+    kept in the record's ``cache`` arrays, stamped with the step, instead of
+    once per synapse (the same expression: the same bits).
+    """
     block = ctx.blocks[side]
     layout = ctx.layout
     ev = layout["event_driven"]
@@ -196,11 +202,17 @@ def _pathway_parts(ctx, side):
     reads, writes, _ = ctx.access()
     extra = {}
     stmts = []
+    read_by_user = used_names({"vector": user, "cond": block["cond"]})
+    written_by_user = {s["var"] for s in user}
     for s in block["vector"]:
         v = s["var"]
         if v == "lastupdate" and s["expr"] == "t" and not layout["lastupdate"]:
             continue
         x = v[2:] if v.startswith("__") else None
+        if x is None and v in other and s["expr"] == "__" + v:
+            x = v
+        if x in other and x not in read_by_user | written_by_user:
+            continue            # the other side's trace, brought to t but never used: not computed
         if s["op"] == ":=" and x in own and decays.get(x) == s["expr"]:
             stmts.append(dict(s, expr=f"_{x}_b", bool_exprs=None))
             continue
@@ -214,9 +226,15 @@ def _pathway_parts(ctx, side):
         reads.pop(x, None)
         writes.pop(x, None)
     body = []
-    for x in sorted(other):
-        if f"_{x}_now" in extra:
-            body.append(f"_{x}_now = {ctx.decayed(x)}")
+    now = [x for x in sorted(other) if f"_{x}_now" in extra]
+    if cache and now and not set(now) & written_by_user:
+        arr, stamp, loc = ("_pnow", "_pstamp", "_post_i") if side == "pre" else ("_bnow", "_bstamp", "_b")
+        body.append(f"if {stamp}[{loc}] != _step:")
+        body += [f"    {arr}[{other[x]}, {loc}] = {ctx.decayed(x)}" for x in now]
+        body.append(f"    {stamp}[{loc}] = _step")
+        body += [f"_{x}_now = {arr}[{other[x]}, {loc}]" for x in now]
+    else:
+        body += [f"_{x}_now = {ctx.decayed(x)}" for x in now]
     ren = ctx.renderer()
     body += element_lines(blk, ren, reads, writes)
     # prologue / epilogue for the traces stored per source (pre) or per target (post)
@@ -327,9 +345,11 @@ def render(label, layout, blocks, reference=False):
     for side in ("pre", "post"):
         if blocks[side] is None:
             continue
-        scal, pro, body, epi = _pathway_parts(ctx, side)
+        scal, pro, body, epi = _pathway_parts(ctx, side, cache=not reference)
         loops = (_pre_loops if side == "pre" else _post_loops)(ctx, pro, body, epi, reference)
         head = _unpack(ctx, _arrays_for(ctx, scal + loops)) + scal
+        if any(re.search(r"\b_(pnow|bnow)\b", ln) for ln in loops):
+            head.append("_pnow, _pstamp, _bnow, _bstamp = _s.cache")
         if reference:
             name = "pre_block" if side == "pre" else "post_neuron"
             sig = "_step, t, dt, _s, _pre, _post, " + ("_b, _pre_i" if side == "pre" else "_post_i")

@@ -16,6 +16,7 @@ from ..monitors.weights import WeightMonitor
 from ..units import ms
 from .groups import Group
 from .inputs import PoissonGroup
+from .presentation import Presentation
 from .synapses import Synapses
 
 FILE_VERSION = 1
@@ -76,10 +77,10 @@ class Network:
         """Add groups, synapses or monitors (before the first run)."""
         if self._compiled is not None:
             raise RuntimeError("objects cannot be added after the network was built; create a new Network")
+        from ..plasticity.homeostasis import Normalization
         for obj in objects:
-            from ..plasticity.homeostasis import Normalization
-            if not isinstance(obj, (Group, Synapses, Monitor, Normalization)):
-                raise TypeError(f"objects must be groups, Synapses, monitors or Normalization, got "
+            if not isinstance(obj, (Group, Synapses, Monitor, Normalization, Presentation)):
+                raise TypeError(f"objects must be groups, Synapses, monitors, Normalization or Presentation, got "
                                 f"{type(obj).__name__}")
             if any(obj is o for o in self.objects):
                 raise ValueError(f"{obj!r} was added twice")
@@ -134,9 +135,16 @@ class Network:
         for m in self._of(Monitor):
             m.dt = self.dt
         from ..plasticity.homeostasis import Normalization
-        self._compiled = CompiledNetwork(groups, self._of(Synapses), self._of(SpikeMonitor),
+        # the reference and cuda engines run a presentation phase by phase: a hidden monitor counts its spikes
+        self._counters = [SpikeMonitor(p.counted, name=f"_{p.name}_counts") if p.counted is not None else None
+                          for p in self._of(Presentation)]
+        for m in self._counters:
+            if m is not None:
+                m.dt = self.dt
+        self._compiled = CompiledNetwork(groups, self._of(Synapses),
+                                         self._of(SpikeMonitor) + [m for m in self._counters if m is not None],
                                          self._of(StateMonitor), self._of(PopulationRateMonitor), self.dt, keys,
-                                         self._of(WeightMonitor), self._of(Normalization))
+                                         self._of(WeightMonitor), self._of(Normalization), self._of(Presentation))
         return self._compiled
 
     # ------------------------------------------------------------------ running
@@ -167,17 +175,32 @@ class Network:
         per_step = sum(len(m.variables) * m.record.size * 8 / m.every for m in cn.state_monitors)
         if per_step:
             chunk_steps = max(1, min(chunk_steps, int(64e6 / per_step)))
-        bar = self._progress_bar(n_total, progress)
+        phased = bool(cn.presentations) and backend != "cpu"      # presentations driven from here
+        items = sum(p.order.size for p in cn.presentations)      # a presentation's progress is in items
+        bar = self._progress_bar(items or n_total, progress, "item" if items else "step")
         t0 = time.perf_counter()
         try:
             done_total = 0
             while done_total < n_total:
-                res = engine.run_chunk(self.step, min(chunk_steps, n_total - done_total))
+                n = min(chunk_steps, n_total - done_total)
+                if phased:
+                    if done_total:
+                        engine = self._engine(backend)
+                    n = min([n] + [int(p.state[1]) - self.step for p in cn.presentations if p.state[1] >= 0])
+                if self._presented:
+                    break
+                res = engine.run_chunk(self.step, n)
                 self._hand_over(res)
+                if not phased:           # the step loop counted them
+                    for m in self._counters:
+                        if m is not None:
+                            m._chunks = {}
                 self.step += res.steps_done
                 done_total += res.steps_done
                 if bar is not None:
-                    bar.update(res.steps_done)
+                    bar.update(sum(p.items_done for p in cn.presentations) - bar.n if items else res.steps_done)
+                if res.error is not None and res.error[0] == "presented":
+                    break
                 if res.error is not None and res.error[0] == "ring":
                     _, s, n = res.error
                     raise SimulationError(f"Synapses {cn.synapses[s].name!r}: more spikes of one neuron inside the "
@@ -191,7 +214,38 @@ class Network:
         finally:
             if bar is not None:
                 bar.close()
+            for p in cn.presentations:         # the rates the presentation left are the ones in use
+                p.inputs._rates_used = p.inputs.rates.copy()
         self.last_run_wall_s = time.perf_counter() - t0
+
+    def _phase_changes(self):
+        """Presentations run phase by phase (reference and cuda backends): the changes due at this step.
+
+        Returns True when a presentation showed its last item (the run ends).
+        """
+        from ..backends.cpu.presentation import advance, count_spikes
+        from ..backends.cpu.synapses import normalize_incoming
+        from ..backends.records import compiled as record
+        cn = self._compiled
+        finished = False
+        for q, (p, counter) in enumerate(zip(cn.presentations, self._counters)):
+            rec = record("presentation", cn.presentation_records[q])
+            if p.state[0] == 0:          # not started: the first showing starts now
+                p.state[1] = self.step
+            while p.state[1] == self.step:
+                if counter is not None:             # the spikes of the showing that ends now
+                    i = np.ascontiguousarray(counter.i, dtype=np.int32)
+                    count_spikes(rec, i, i.size)
+                    counter._chunks = {}
+                code = advance(self.step, rec, record("group", cn.group_records[cn.group_index[id(p.inputs)]]))
+                p.inputs._rates_used = p.inputs.rates.copy()
+                if code == 1:
+                    for m in p.before_show:
+                        s = m.synapses
+                        normalize_incoming(s._sx[s._rows[m.variable]], s.rev_ptr, s.rev_syn, m.total)
+                        s._w_version += 1
+                finished |= code == 3
+        return finished
 
     def _engine(self, backend):
         if backend not in ("cpu", "reference", "cuda"):
@@ -204,6 +258,9 @@ class Network:
         for s in cn.synapses:
             s._layout_current()       # a group's model changed (a parameter became per-neuron ...)
         cn.prepare()
+        # presentation phases that change now act before the run draws its first Poisson spikes, as a change
+        # of rates between two runs does
+        self._presented = self._phase_changes() if cn.presentations else False
         cn.start(self.step)
         if backend == "cpu":
             eng = getattr(self, "_cpu_engine", None)
@@ -225,7 +282,7 @@ class Network:
         return self._cuda_engine
 
     @staticmethod
-    def _progress_bar(n_total, progress):
+    def _progress_bar(n_total, progress, unit="step"):
         if progress is False:
             return None
         try:
@@ -234,12 +291,12 @@ class Network:
             return None
         if progress is None and not sys.stderr.isatty():
             return None
-        return tqdm(total=n_total, unit="step", delay=0 if progress else 1.0, leave=False)
+        return tqdm(total=n_total, unit=unit, delay=0 if progress else 1.0, leave=False)
 
     def _hand_over(self, res):
         cn = self._compiled
         for (i, st), m in zip(res.spikes, cn.spike_monitors):
-            m._append(i=i, step=st)
+            m._append(i=i.astype(np.int64), step=st)
         for (st, data), m in zip(res.states, cn.state_monitors):
             m._append(step=st, data=data)
         for (st, c), m in zip(res.rates, cn.rate_monitors):
@@ -276,7 +333,7 @@ class Network:
         cn = self.build()
         snap = {"step": self.step, "arrays": {}, "monitors": {}}
         for k, obj in enumerate(self.objects):
-            if isinstance(obj, (Group, Synapses)):
+            if isinstance(obj, (Group, Synapses, Presentation)):
                 for name, a in obj._state_arrays().items():
                     snap["arrays"][f"o{k}.{name}"] = a.copy()
             elif isinstance(obj, Monitor):
@@ -291,7 +348,7 @@ class Network:
         cn = self._compiled
         live = {}
         for k, obj in enumerate(self.objects):
-            if isinstance(obj, (Group, Synapses)):
+            if isinstance(obj, (Group, Synapses, Presentation)):
                 for name, a in obj._state_arrays().items():
                     live[f"o{k}.{name}"] = (a, obj if name == "sx" else None)
         for name, a in cn.history_arrays().items():
@@ -334,8 +391,8 @@ class Network:
                 out[f"c{k}.post_index"], out[f"c{k}.dptr"], out[f"c{k}.udelay"] = obj.post_index, obj.dptr, obj.udelay
                 out[f"c{k}.perm"] = np.zeros(0, np.int32) if obj._perm is None else obj._perm
         for k, fields in snap["monitors"].items():
-            for f, parts in fields.items():
-                out[f"m{k}.{f}"] = parts[0] if parts else np.zeros(0)
+            for f, (arr, _) in fields.items():
+                out[f"m{k}.{f}"] = arr
         for k, r in snap["rates_used"].items():
             if r is not None:
                 out[f"r{k}"] = r
@@ -372,7 +429,8 @@ class Network:
                 "rates_used": {}}
         for k, obj in enumerate(self.objects):
             if isinstance(obj, Monitor):
-                snap["monitors"][k] = {f.split(".", 1)[1]: [data[f]] for f in data if f.startswith(f"m{k}.")}
+                snap["monitors"][k] = {f.split(".", 1)[1]: (data[f], len(data[f])) for f in data
+                                       if f.startswith(f"m{k}.")}
             if isinstance(obj, PoissonGroup):
                 snap["rates_used"][k] = data.get(f"r{k}")
         self._apply(snap)

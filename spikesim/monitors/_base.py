@@ -17,19 +17,34 @@ class Monitor:
             raise TypeError(f"name must be a string, got {name!r}")
         self.group, self.name = group, name
         self.dt = None
-        self._chunks = {}  # field -> list of arrays
+        self._chunks = {}  # field -> (buffer, number of records in it)
 
     def _append(self, **fields):
+        """Append a chunk to each field: copied into a buffer that doubles when full (amortised O(1) per
+        record; what was recorded before is not copied again on every append or read)."""
         for k, a in fields.items():
-            self._chunks.setdefault(k, []).append(a)
+            buf, n = self._chunks.get(k, (None, 0))
+            a = np.asarray(a)
+            if buf is None:
+                buf = np.empty((max(a.shape[0], 16),) + a.shape[1:], dtype=a.dtype)
+            elif n + a.shape[0] > buf.shape[0]:
+                grown = np.empty((max(2 * buf.shape[0], n + a.shape[0]),) + buf.shape[1:], dtype=buf.dtype)
+                grown[:n] = buf[:n]
+                buf = grown
+            buf[n:n + a.shape[0]] = a
+            self._chunks[k] = (buf, n + a.shape[0])
 
     def _field(self, k, empty):
-        parts = self._chunks.get(k)
-        if not parts:
+        """The records of field ``k`` so far: a read-only view, shape (n, ...)."""
+        buf, n = self._chunks.get(k, (None, 0))
+        if buf is None:
             return empty
-        if len(parts) > 1:  # consolidate once
-            self._chunks[k] = [np.concatenate(parts)]
-        return self._chunks[k][0]
+        view = buf[:n]
+        view.flags.writeable = False
+        return view
+
+    def _count(self, k):
+        return self._chunks.get(k, (None, 0))[1]
 
     @property
     def step(self):
@@ -47,7 +62,7 @@ class Monitor:
             raise RuntimeError(f"{type(self).__name__} {self.name!r} has no data: add it to a Network and run")
 
     def _snapshot(self):
-        return {k: [np.concatenate(v)] if v else [] for k, v in self._chunks.items()}
+        return {k: (buf[:n].copy(), n) for k, (buf, n) in self._chunks.items()}
 
     def _restore(self, snap):
-        self._chunks = {k: [a.copy() for a in v] for k, v in snap.items()}
+        self._chunks = {k: (buf.copy(), n) for k, (buf, n) in snap.items()}

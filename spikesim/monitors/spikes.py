@@ -24,11 +24,11 @@ class SpikeMonitor(Monitor):
 
     @property
     def i(self):
-        return self._field("i", np.zeros(0, np.int32)).astype(np.int64)
+        return self._field("i", np.zeros(0, np.int64))
 
     @property
     def num_spikes(self):
-        return int(sum(a.size for a in self._chunks.get("i", [])))
+        return self._count("i")
 
     @property
     def count(self):

@@ -39,18 +39,23 @@ class Normalization:
     """Scale the weights onto every post-synaptic neuron of ``synapses`` to sum to ``total``.
 
     Runs at the end of every step ``n`` with ``n % round(interval/dt) == 0``
-    (after resets), so it also acts at the very first step.
+    (after resets), so it also acts at the very first step; with
+    ``interval=None`` only when a :class:`~spikesim.Presentation` lists it
+    in ``before_show`` (at the start of each showing).  The sum runs over
+    the synapses in the order of the post-side index (by source neuron).
 
     Parameters
     ----------
     synapses : Synapses
     total : float
         Target sum of the incoming weights of each post neuron (> 0).
-    interval : float
-        Seconds between normalisations (a whole number of steps).
+    interval : float or None
+        Seconds between normalisations (a whole number of steps), or None.
+    variable : str
+        The synaptic variable scaled (default the weight).
     """
 
-    def __init__(self, synapses, total, interval, variable="w", name=None):
+    def __init__(self, synapses, total, interval=None, variable="w", name=None):
         if not isinstance(synapses, Synapses):
             raise TypeError(f"synapses must be a Synapses object, got {type(synapses).__name__}")
         variable = synapses._var(variable)
@@ -60,11 +65,14 @@ class Normalization:
         self.synapses = synapses
         self.variable = variable
         self.total = check_float("total", total, positive=True)
-        self.interval = check_float("interval", interval, positive=True, unit="s")
+        self.interval = None if interval is None else check_float("interval", interval, positive=True, unit="s")
         self.name = name
         synapses._needs_reverse = True
 
     def _steps(self, dt):
+        """Steps between two normalisations; 0 when it only runs on demand (interval None)."""
+        if self.interval is None:
+            return 0
         k = int(round(self.interval / dt))
         if k < 1 or abs(k * dt - self.interval) > 1e-6 * dt:
             raise ValueError(f"interval must be a whole number of steps of dt={dt} s, got {self.interval} s")

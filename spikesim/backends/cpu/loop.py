@@ -30,11 +30,28 @@ def loop_source(st):
                                       for k, s in enumerate(syns)) or "none") + ".",
             '"""',
             "from numba import njit", "",
-            "from spikesim.backends.cpu import inputs as _I, monitors as _M, synapses as _S"]
+            "from spikesim.backends.cpu import inputs as _I, monitors as _M, presentation as _P, synapses as _S"]
     head += [f"import {m} as {alias[m]}" for m in imports]
     body = []
     unpack = [f"g{k} = G[{k}]" for k in range(len(groups))] + [f"s{k} = S[{k}]" for k in range(len(syns))]
     unpack += ["SM = M[0]", "XM = M[1]", "RM = M[2]", "WM = M[3]"]
+    pres = st.get("presentations", [])
+    unpack += [f"p{k} = P[{k}]" for k in range(len(pres))]
+    norms = st["normalizations"]
+
+    def normalize(q):
+        r, s, row, _ = norms[q]
+        return f"_S.normalize_incoming(s{s}.sx[{row}], s{s}.rev_ptr, s{s}.rev_syn, N[{q}][0])"
+    # 0. presentations: a phase change due now (normalisations of a new showing, new input rates)
+    phase = []
+    for k, p in enumerate(pres):
+        phase.append(f"while _step == p{k}.state[1]:")
+        phase.append(f"    _c = _P.advance(_step, p{k}, g{p['inputs']})")
+        if p["before_show"]:
+            phase.append("    if _c == 1:")
+            phase += ["        " + normalize(q) for q in p["before_show"]]
+        phase.append("    if _c == 3:")
+        phase.append(f"        return _step - _n0, -3, {k}")
     # spike buffers must have room for a step in which every neuron of a monitored group fires
     room = []
     for k, g in enumerate(groups):
@@ -76,7 +93,7 @@ def loop_source(st):
     spiking = {}
     for k, g in enumerate(groups):
         needed = g["sends"] or g["monitored"] or g["rate_monitors"] or g["receives_post_pathway"] or \
-            (g["kind"] == "neuron" and g["reset"])
+            (g["kind"] == "neuron" and g["reset"]) or any(p["counted"] == k for p in pres)
         if not needed or (g["kind"] == "neuron" and not g["threshold"]):
             continue
         spiking[k] = True
@@ -98,6 +115,9 @@ def loop_source(st):
         thr.append(f"g{k}.hist_step[_slot{k}] = _step")
         for q in g["monitored"]:
             thr.append(f"_M.record_spikes(_step, {out}, _k{k}, SM[{q}])")
+        for q, p in enumerate(pres):
+            if p["counted"] == k:
+                thr.append(f"_P.count_spikes(p{q}, {out}, _k{k})")
     # 4. synapses: every pre pathway, then every post pathway, then regular operations
     syn = []
     for k, s in enumerate(syns):
@@ -120,19 +140,20 @@ def loop_source(st):
         for q in g["rate_monitors"]:
             end.append(f"_M.record_count(_step, _k{k}, RM[{q}])")
     end += _regular(groups, syns, "end", alias)
-    for r, s, row in st["normalizations"]:
-        end.append(f"if _step % R[{r}] == 0:")
-        end.append(f"    _S.normalize_incoming(s{s}.sx[{row}], s{s}.rev_ptr, s{s}.rev_syn, "
-                   f"N[{r - st['normalizations'][0][0]}][0])")
+    for q, (r, s, row, periodic) in enumerate(norms):
+        if periodic:
+            end.append(f"if _step % R[{r}] == 0:")
+            end.append("    " + normalize(q))
     body = (["@njit(cache=True, error_model=\"numpy\")",
-             "def run_steps(_n0, _n_steps, dt, G, S, M, R, N):",
+             "def run_steps(_n0, _n_steps, dt, G, S, M, R, N, P):",
              '    """Advance the network from step _n0 by up to _n_steps steps.',
              "",
              "    Returns (steps done, group of a non-finite state or -1 (-2: a spike window of synapses",
-             "    set k overflowed), neuron index or k).",
+             "    set k overflowed; -3: presentation k showed its last item), neuron index or k).",
              '    """'] + _i(unpack, 4) + ["    for _step in range(_n0, _n0 + _n_steps):", "        t = _step * dt"]
-            + _i(room + ["# start"] + start + ["# groups"] + grp + ["# thresholds"] + thr + ["# synapses"] + syn
-                 + ["# resets"] + rst + ["# end"] + end, 8) + ["    return _n_steps, -1, -1"])
+            + _i(room + (["# presentations"] + phase if phase else []) + ["# start"] + start + ["# groups"] + grp
+                 + ["# thresholds"] + thr + ["# synapses"] + syn + ["# resets"] + rst + ["# end"] + end, 8)
+            + ["    return _n_steps, -1, -1"])
     return "\n".join(head) + "\n\n\n" + "\n".join(body) + "\n"
 
 

@@ -39,7 +39,7 @@ class CpuEngine:
         cn = self.cn
         if self._records is None or self._records[0] is not cn.group_records:
             self._records = (cn.group_records, tuple(record("group", f) for f in cn.group_records),
-                             tuple(record("synapses", f) for f in cn.syn_records))
+                             tuple(record("synapses", f) for f in cn.syn_records), None, None)
         sm = []
         for m in cn.spike_monitors:
             cap = max(self.spike_buffer, 2 * m.group.N)
@@ -64,8 +64,11 @@ class CpuEngine:
                            steps=np.empty(rec, np.int64), data=np.empty((rec, pos.size)), count=np.zeros(1, np.int64)))
         M = (tuple(record("spike_monitor", x) for x in sm), tuple(record("state_monitor", x) for x in xm),
              tuple(record("rate_monitor", x) for x in rm), tuple(record("weight_monitor", x) for x in wm))
+        if self._records is None or self._records[3] is not cn.presentation_records:
+            self._records = self._records[:3] + (cn.presentation_records,
+                                                 tuple(record("presentation", f) for f in cn.presentation_records))
         done, eg, ei = self.module.run_steps(n0, n_steps, cn.dt, self._records[1], self._records[2], M,
-                                             cn.intervals, tuple(cn.norm_total))
+                                             cn.intervals, tuple(cn.norm_total), self._records[4])
         spikes = [(x["i"][:x["count"][0]].copy(), x["step"][:x["count"][0]].copy()) for x in sm]
         states = [(x["steps"][:x["count"][0]].copy(), x["data"][:x["count"][0]].copy()) for x in xm]
         rates = [(np.arange(n0, n0 + done, dtype=np.int64), r["counts"][:done].copy()) for r in rm]
@@ -75,4 +78,6 @@ class CpuEngine:
             error = (int(eg), int(ei), int(n0 + done))
         elif eg == -2:
             error = ("ring", int(ei), int(n0 + done))
+        elif eg == -3:
+            error = ("presented", int(ei), int(n0 + done))
         return ChunkResult(int(done), spikes, states, rates, weights, error)

@@ -387,6 +387,8 @@ class CudaEngine:
             steps.append((K.store_count, 1, 1, (self.clk, self.d_hist_n[g], self.rm_base, self.rm_buf[r])))
         steps += regular("end")
         for q, m in enumerate(cn.normalizations):
+            if m.interval is None:          # run by a Presentation, between phases (on the host)
+                continue
             k = cn.syn_index[id(m.synapses)]
             s = cn.synapses[k]
             d = self.s_dev[k]
