@@ -13,7 +13,7 @@ is split.
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, types
 
 from ..backends._scalar import uniform01
 
@@ -28,6 +28,29 @@ def clip(x, low, high):
     if x > high:
         return high
     return x
+
+
+_c_exp = types.ExternalFunction("exp", types.float64(types.float64))
+
+
+@njit(cache=True)
+def exp(x):
+    """The C library's ``exp(x)``, without its slow path for results that underflow to 0.
+
+    Traces decayed over long silences (``exp(-(t - lastupdate)/tau)`` with
+    ``t - lastupdate > 745 tau``) hit the library's error handling, which
+    costs several times a normal call.  Below -745.25 the result is 0 (the
+    halfway point to the smallest subnormal is at -745.13); the subnormal
+    range between calls the library itself, so the values are the same bit
+    for bit.  The normal range is computed on a clamped argument so that the
+    compiler, free to evaluate it before the test, never reaches the slow path.
+    """
+    y = math.exp(max(x, -708.0))
+    if x >= -708.0:
+        return y
+    if x < -745.25:
+        return 0.0
+    return _c_exp(x)       # subnormal results, NaN
 
 
 @njit(cache=True)

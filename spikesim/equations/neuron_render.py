@@ -122,15 +122,16 @@ def _indent(lines, n):
     return [" " * n + ln if ln else ln for ln in lines]
 
 
-def _renderers(layout, variables, vector):
+def _renderers(layout, variables, vector, fast_exp=False):
     names = names_table(layout, variables)
     names.update(_refractory_names(vector))
-    cls = VectorRenderer if vector else ScalarRenderer
-    return cls(names=names, functions=_functions(layout))
+    if vector:
+        return VectorRenderer(names=names, functions=_functions(layout))
+    return ScalarRenderer(names=names, functions=_functions(layout), fast_exp=fast_exp)
 
 
-def _block_parts(block, layout, variables, vector, replace=None):
-    r = _renderers(layout, variables, vector)
+def _block_parts(block, layout, variables, vector, replace=None, fast_exp=False):
+    r = _renderers(layout, variables, vector, fast_exp)
     reads, writes = _element_access(layout, vector)
     body = element_lines(block, r, reads, writes, vector=vector, replace=replace)
     scal = render_scalars(block, r, used=_all_names(block, body))
@@ -167,7 +168,7 @@ def render_cpu(label, layout, blocks):
     steps = layout["refractory"] == "steps"
     su = blocks["stateupdate"]
     if su is not None:
-        scal, body = _block_parts(su, layout, variables, False, _REFRACTORY if steps else None)
+        scal, body = _block_parts(su, layout, variables, False, _REFRACTORY if steps else None, fast_exp=True)
         written = sorted(set(su["write"]) & set(layout["rows"]))
         rows = _finite_check(layout, written, False)
         body += [f"_bad |= ({n} - {n}) != 0.0" for n in written]
@@ -178,7 +179,7 @@ def render_cpu(label, layout, blocks):
             ["if _bad:", f"    return _F.first_non_finite(_x, np.array({rows!r}, dtype=np.int64))"], "-1"))
     thr = blocks["threshold"]
     if thr is not None:
-        scal, body = _block_parts(thr, layout, variables, False)
+        scal, body = _block_parts(thr, layout, variables, False, fast_exp=True)
         body += ["if _cond:", "    _out[_k] = _idx", "    _k += 1", "    _last[_idx] = _step",
                  "    _notref[_idx] = False"]
         src.append(_cpu_function(
@@ -187,14 +188,14 @@ def render_cpu(label, layout, blocks):
             _unpack(layout, "cpu"), scal, ["_k = 0", "for _idx in range(_N):"], body, [], "_k"))
     rst = blocks["reset"]
     if rst is not None:
-        scal, body = _block_parts(rst, layout, variables, False)
+        scal, body = _block_parts(rst, layout, variables, False, fast_exp=True)
         src.append(_cpu_function(
             "reset", "_step, t, dt, _g, _spikes, _count",
             "Apply the reset statements to the _count neurons in _spikes.",
             _unpack(layout, "cpu"), scal, ["for _s in range(_count):", "    _idx = _spikes[_s]"],
             body, [], "None"))
     for k, blk in enumerate(blocks.get("regular") or []):
-        scal, body = _block_parts(blk, layout, variables, False)
+        scal, body = _block_parts(blk, layout, variables, False, fast_exp=True)
         src.append(_cpu_function(
             f"regular_{k}", "_step, t, dt, _g", f"Regular operation {k}: {layout['regular'][k][0]!r}.",
             _unpack(layout, "cpu"), scal, ["for _idx in range(_N):"], body, [], "None"))

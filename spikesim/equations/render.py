@@ -49,14 +49,17 @@ class ScalarRenderer(NodeRenderer):
         Random call-site counter.
     index : str
         The element index expression (``"_idx"``) used by ``rand()``.
+    fast_exp : bool
+        Render ``exp`` as :func:`.functions.exp` (cpu; cuda has its own ``exp``).
     """
 
-    def __init__(self, names=None, functions=None, sites=None, index="_idx"):
+    def __init__(self, names=None, functions=None, sites=None, index="_idx", fast_exp=False):
         super().__init__()
         self.names = names or {}
         self.functions = functions or {}
         self.sites = sites or _Sites()
         self.index = index
+        self.fast_exp = fast_exp        # cpu: exp through _F.exp (same values, no slow underflow path)
 
     def render_Name(self, node):
         if node.id in ("True", "False"):
@@ -71,6 +74,8 @@ class ScalarRenderer(NodeRenderer):
     def render_Call(self, node):
         fn = node.func.id
         args = [self.render_node(a) for a in node.args]
+        if fn == "exp" and self.fast_exp:
+            return f"_F.exp({args[0]})"
         if fn in MATH:
             return f"math.{fn}({', '.join(args)})"
         if fn in ARC:

@@ -75,6 +75,7 @@ class _Ctx:
     def __init__(self, layout, blocks, dialect="record"):
         self.layout, self.blocks = layout, blocks
         self.dialect = dialect          # "record": _pre.x (cpu, reference); "args": _pre_x (cuda kernel arguments)
+        self.fast_exp = False           # exp through _F.exp (the cpu module)
         self.variables = blocks["variables"]
         self.names = {n: _literal(i["value"]) for n, i in self.variables.items()
                       if i.get("kind") == "constant" and n not in layout["shared"]}
@@ -94,7 +95,7 @@ class _Ctx:
         from .render import _Sites
         names = dict(self.names)
         names.update(extra or {})
-        return ScalarRenderer(names=names, functions=self.functions, sites=sites or _Sites())
+        return ScalarRenderer(names=names, functions=self.functions, sites=sites or _Sites(), fast_exp=self.fast_exp)
 
     def f(self, rec, field):
         """Source of field ``field`` of record ``rec`` ("_pre", "_post")."""
@@ -339,6 +340,7 @@ def _whole_block_parts(ctx, block, regular=False):
 
 def render(label, layout, blocks, reference=False):
     ctx = _Ctx(layout, blocks)
+    ctx.fast_exp = not reference
     header = (_HEADER_REF if reference else _HEADER_CPU).format(label=label, doc=_doc(layout))
     src = [header]
     jit = not reference
