@@ -107,3 +107,13 @@ def test_a_torch_sequential_converts_through_the_same_path(small_cnn):
     with torch.no_grad():
         ann = tseq(torch.tensor(X[:30, None], dtype=torch.float32)).numpy().argmax(axis=1)
     assert np.mean(pred == ann) >= 0.95
+
+
+def test_an_mlp_trained_on_shifted_images_converts_past_its_flatten_layer():
+    from spikesim.ann import MLP
+    X, y = bars(90)
+    m = MLP(hidden=(16,), augment_shift=1, epochs=40, lr=1e-2, validation_fraction=0, random_state=0).fit(X, y)
+    assert m.input_shape_ == (1, 12, 12) and isinstance(m.network_[0], Flatten)
+    snn = ann_to_snn(m, X)
+    assert [s.name for s in snn.stages] == ["layer1", "layer3"]
+    assert np.mean(snn.predict(X[:30], timesteps=100) == m.predict(X[:30])) >= 0.9

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .._validate import check_int
 from .activations import get_activation
-from .layers import Dense, activation_layer
+from .layers import Dense, Flatten, activation_layer
 from .network import NetworkClassifier
 
 
@@ -33,11 +33,19 @@ class MLP(NetworkClassifier):
         Maximum passes over the training data.
     l2 : float
         L2 penalty on the weights (not the biases), ``l2/2 * sum W^2`` per sample.
+    lr_decay : float
+        The learning rate is multiplied by this after every epoch, in (0, 1].
     validation_fraction : float
         Part of the training data held back for early stopping (0: none).
     patience : int
         Stop after this many epochs without a better validation accuracy, and
         keep the best weights.
+    augment_shift : int
+        Train on images translated at random by up to this many pixels (0: off).
+        The network then starts with a Flatten layer and reads each sample as
+        an image (of ``input_shape``, or square).
+    input_shape : tuple or None
+        The image shape of a sample for ``augment_shift``, e.g. ``(1, 28, 28)``.
     warm_start : bool
         ``fit`` continues from the current weights.
     random_state : None, int or numpy Generator
@@ -66,8 +74,8 @@ class MLP(NetworkClassifier):
     """
 
     def __init__(self, hidden=(100,), *, activation="relu", loss="cross_entropy", optimizer="adam", lr=1e-3,
-                 momentum=0.9, batch_size=64, epochs=30, l2=0.0, validation_fraction=0.1, patience=5,
-                 warm_start=False, random_state=None, progress=False):
+                 momentum=0.9, batch_size=64, epochs=30, l2=0.0, lr_decay=1.0, validation_fraction=0.1, patience=5,
+                 augment_shift=0, input_shape=None, warm_start=False, random_state=None, progress=False):
         self.hidden = hidden
         self.activation = activation
         self.loss = loss
@@ -77,8 +85,11 @@ class MLP(NetworkClassifier):
         self.batch_size = batch_size
         self.epochs = epochs
         self.l2 = l2
+        self.lr_decay = lr_decay
         self.validation_fraction = validation_fraction
         self.patience = patience
+        self.augment_shift = augment_shift
+        self.input_shape = input_shape
         self.warm_start = warm_start
         self.random_state = random_state
         self.progress = progress
@@ -90,7 +101,7 @@ class MLP(NetworkClassifier):
         except TypeError:
             raise TypeError(f"hidden must be a sequence of layer sizes, got {self.hidden!r}") from None
         init = "he" if name in ("relu", "leaky_relu", "elu") else "lecun"
-        layers = []
+        layers = [Flatten()] if self.augment_shift else []
         for h in sizes:
             layers += [Dense(h, init=init), activation_layer(name)]
         return layers + [Dense(n_classes, init="lecun")]

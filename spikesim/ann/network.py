@@ -171,7 +171,7 @@ class NetworkClassifier(ClassifierBase):
         check_int("patience", s["patience"], minimum=1)
         try:
             s["dtype"] = np.dtype(s["dtype"])
-        except TypeError:
+        except (TypeError, ValueError):
             s["dtype"] = None
         if s["dtype"] not in (np.float32, np.float64):
             raise ValueError(f"dtype must be 'float32' or 'float64', got {self.get_params().get('dtype')!r}")
@@ -193,6 +193,8 @@ class NetworkClassifier(ClassifierBase):
             image = s["input_shape"]
             if int(np.prod(image)) != d:
                 raise ValueError(f"input_shape {image} holds {int(np.prod(image))} values, but X has {d} features")
+            if not needs_images:
+                image = (d,)
         elif X.ndim == 4:
             image = X.shape[1:]
         elif X.ndim == 3 and needs_images:

@@ -138,8 +138,9 @@ class Perceptron(ClassifierBase):
         else:
             self._check_n_features(X)
         y, _ = check_targets(y, len(X), type(self).__name__)
-        seed = self.random_state if self.random_state is None else self.random_state + self.n_iter_
-        self._epoch(self._design(X), encode_labels(y, self.classes_), rng_from(seed))
+        rs = self.random_state
+        rng = rng_from(rs if rs is None or isinstance(rs, np.random.Generator) else rs + self.n_iter_)
+        self._epoch(self._design(X), encode_labels(y, self.classes_), rng)
         return self
 
     # ------------------------------------------------------------------ prediction

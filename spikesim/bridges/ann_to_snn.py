@@ -336,7 +336,10 @@ class SpikingClassifier:
             if s.kind == "linear":
                 layer = s.layer
                 if k == 0 and self.input == "constant":
-                    I = layer.forward(X).reshape(B, -1).ravel()
+                    x = X
+                    for before in self.network.layers[:s.index]:      # Flatten layers only (see plan_stages)
+                        x = before.forward(x)
+                    I = layer.forward(x).reshape(B, -1).ravel()
                     G = NeuronGroup(B * n_out, self._if_model, I=I, v_th=1.0, v_reset=0.0, name=s.name)
                     objs.append(G)
                 else:
