@@ -55,11 +55,16 @@ def test_converted_perceptron_and_mlp_agree_with_the_ann():
 
 
 def test_bad_conversion_input():
-    with pytest.raises(TypeError, match="model must be a Perceptron, an MLP or a LeNet5"):
+    with pytest.raises(TypeError, match="model must be a Perceptron or an MLP"):
         dense_layers("lenet")
-    m = MLP(hidden=(4,), activation="tanh", epochs=1, validation_fraction=0).fit(np.random.rand(10, 3), np.arange(10) % 2)
-    with pytest.raises(ValueError, match="only ReLU hidden layers"):
+    with pytest.raises(TypeError, match="model must be a Perceptron, an MLP, a LeNet5"):
+        ann_to_snn("lenet")
+    m = MLP(hidden=(4,), activation="tanh", epochs=1, validation_fraction=0).fit(np.random.rand(10, 3),
+                                                                                  np.arange(10) % 2)
+    with pytest.raises(ValueError, match=r"layer 1 \(Tanh\) cannot convert to spiking neurons"):
         dense_layers(m)
+    with pytest.raises(ValueError, match=r"layer 1 \(Tanh\) cannot convert"):
+        ann_to_snn(m, np.random.rand(10, 3))
     W = [(np.ones((3, 2)), np.zeros(2))]
     with pytest.raises(ValueError, match="calibration_X must have 3 features"):
         normalise_layers(W, np.ones((4, 5)))
@@ -81,7 +86,7 @@ def test_round_trip_ann_snn_ann_returns_the_original_weights():
     clf = ann_to_snn(m, X)
     back = recover_layers(clf)
     assert len(back) == 3
-    for (W, b), W0, b0 in zip(back, m.weights_, m.biases_):
+    for (W, b), W0, b0 in zip(back, m.coefs_, m.intercepts_):
         np.testing.assert_allclose(W, W0, rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(b, b0, rtol=1e-12, atol=1e-15)
 

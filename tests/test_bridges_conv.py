@@ -3,10 +3,11 @@ import numpy as np
 import pytest
 
 from spikesim import Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, Synapses
-from spikesim.ann.layers import conv2d_forward
+from spikesim.ann._kernels import conv2d_forward
+from spikesim.ann import NotFittedError
 from spikesim.ann.lenet5 import LeNet5
 from spikesim.bridges import ann_to_snn
-from spikesim.bridges.conv_snn import conv_connections, lenet5_to_snn, pool_connections
+from spikesim.bridges.ann_to_snn import conv_connections, pool_connections
 
 DT = 1e-4
 
@@ -24,6 +25,10 @@ def test_conv_synapses_compute_the_convolution(pad):
 
 
 def test_pool_connections_cover_each_window_once():
+    sets3, shape3 = pool_connections((1, 7, 6), k=3)
+    assert shape3 == (1, 2, 2) and len(sets3) == 9
+    assert np.array_equal(np.sort(np.concatenate([i for i, _ in sets3])),
+                          [y * 6 + x for y in range(6) for x in range(6)])     # row 6 is past the last window
     sets, shape = pool_connections((2, 4, 6))
     assert shape == (2, 2, 3)
     allin = np.concatenate([i for i, _ in sets])
@@ -72,40 +77,48 @@ def test_converted_lenet5_agrees_with_the_ann(mnist):
     assert [name for name, *_ in layers] == ["conv1", "pool1", "conv2", "pool2", "fc1", "fc2", "fc3"]
     assert all(i.size > 0 for _, _, i, _ in layers)
     # the average-pooling option builds and classifies too
-    avg = lenet5_to_snn(m, Xtr[:300], pooling="average", batch_size=40)
+    avg = ann_to_snn(m, Xtr[:300], pooling="average", batch_size=40)
     assert np.mean(avg.predict(X[:20], timesteps=60) == ann[:20]) >= 0.6
+
+
+def _untrained_lenet(Xtr, ytr, seed=0):
+    return LeNet5(epochs=1, batch_size=64, random_state=seed).fit(Xtr[:200], ytr[:200])     # all ten classes
 
 
 def test_lenet5_conversion_rejects_bad_input(mnist):
     Xtr, ytr, _, _ = mnist
-    m = LeNet5(epochs=1, random_state=0, progress=False)
-    m.init_params()
-    with pytest.raises(ValueError, match="calibration_X"):
-        lenet5_to_snn(m, np.zeros((10, 100)))
+    m = _untrained_lenet(Xtr, ytr)
+    with pytest.raises(ValueError, match="calibration_X: X has 100 features, but LeNet5 is expecting 784"):
+        ann_to_snn(m, np.zeros((10, 100)))
     with pytest.raises(ValueError, match="pooling"):
-        lenet5_to_snn(m, Xtr[:20], pooling="median")
+        ann_to_snn(m, Xtr[:20], pooling="median")
     with pytest.raises(ValueError, match="normalisation"):
-        lenet5_to_snn(m, Xtr[:20], normalisation="batch")
-    snn = lenet5_to_snn(m, Xtr[:20])
+        ann_to_snn(m, Xtr[:20], normalisation="batch")
+    snn = ann_to_snn(m, Xtr[:20])
     with pytest.raises(ValueError, match="timesteps"):
         snn.predict(Xtr[:2].reshape(2, -1), timesteps=0)
     with pytest.raises(TypeError, match="LeNet5"):
-        lenet5_to_snn(object(), Xtr[:20])
+        ann_to_snn(object(), Xtr[:20])
+    with pytest.raises(NotFittedError):
+        ann_to_snn(LeNet5(), Xtr[:20])
 
 
 def test_lenet5_converts_from_a_state_dict(mnist):
     """The lecture's PyTorch LeNet state_dict (here as numpy arrays; torch tensors when torch is installed)."""
     Xtr, ytr, Xte, _ = mnist
-    m = LeNet5(epochs=1, random_state=3, progress=False)
-    m.init_params()
-    state = {k: np.asarray(v) for k, v in m.params_.items()}
-    a = lenet5_to_snn(m, Xtr[:50])
+    m = _untrained_lenet(Xtr, ytr, seed=3)
+    state = {k: np.asarray(v) for k, v in m.state_dict().items()}
+    a = ann_to_snn(m, Xtr[:50])
     b = ann_to_snn(state, Xtr[:50])
     np.testing.assert_allclose(a.lambdas, b.lambdas, rtol=1e-6)
-    for (wa, ba), (wb, bb) in zip(a.fc, b.fc):
+    for (ka, wa), (kb, wb) in zip(a.network.parameters().items(), b.network.parameters().items()):
+        assert ka == kb
         np.testing.assert_allclose(wa, wb, rtol=1e-6)
     torch = pytest.importorskip("torch")
     from spikesim.ann.torch_io import to_torch
     c = ann_to_snn(to_torch(m).state_dict(), Xtr[:50])
-    np.testing.assert_allclose(c.conv2[0], a.conv2[0], rtol=1e-5)
+    np.testing.assert_allclose(c.network.parameters()["conv2.weight"], a.network.parameters()["conv2.weight"],
+                               rtol=1e-5)
+    d = ann_to_snn(to_torch(m), Xtr[:50])          # the module itself
+    assert d.layer_names == ["conv1", "pool1", "conv2", "pool2", "fc1", "fc2", "fc3"]
     del torch

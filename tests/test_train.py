@@ -57,10 +57,10 @@ def test_convert_cli_perceptron_and_lenet5(tmp_path):
     assert set(s["snn_accuracy"]) == {"10", "40"} and s["images_per_s"] > 0
     assert s["ann_accuracy"] > 0.8 and s["snn_accuracy"]["40"] > s["ann_accuracy"] - 0.1
     assert (out / "accuracy_vs_timesteps.png").stat().st_size > 1000
-    # an (untrained) LeNet5: the layer raster is written too
-    m = LeNet5(random_state=0)
-    m.init_params()
-    m.save(tmp_path / "lenet.npz")
+    # a (barely trained) LeNet5: the layer raster is written too
+    from spikesim.data import load_protocol
+    Xtr, ytr, _, _ = load_protocol(MNIST_DIR)
+    LeNet5(epochs=1, random_state=0).fit(Xtr[:20], ytr[:20]).save(tmp_path / "lenet.npz")
     out2 = tmp_path / "cl"
     main(["convert", str(tmp_path / "lenet.npz"), "--data", str(MNIST_DIR), "--timesteps", "5", "--n", "4",
           "--calibration", "20", "--out", str(out2)])
@@ -70,3 +70,10 @@ def test_convert_cli_perceptron_and_lenet5(tmp_path):
         main(["convert", str(tmp_path / "lenet.npz"), "--data", str(MNIST_DIR), "--timesteps", "0"])
     with pytest.raises(SystemExit, match="does not exist"):
         main(["convert", str(tmp_path / "missing.npz"), "--data", str(MNIST_DIR)])
+    (tmp_path / "junk.npz").write_bytes(b"PK\x03\x04 broken")
+    with pytest.raises(SystemExit, match="junk.npz: not a readable spikesim model file"):
+        main(["convert", str(tmp_path / "junk.npz"), "--data", str(MNIST_DIR)])
+    for flag in ("--n", "--calibration", "--batch-size"):         # issue 23: --n -5 ran on 1,995 images
+        with pytest.raises(SystemExit) as info:
+            main(["convert", str(tmp_path / "lenet.npz"), "--data", str(MNIST_DIR), flag, "-5"])
+        assert info.value.code == 2

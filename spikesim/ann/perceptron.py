@@ -4,37 +4,43 @@ from __future__ import annotations
 import numpy as np
 
 from .._validate import check_float, check_int
-from ._io import load_model, save_model
+from ._base import ClassifierBase, check_targets, check_X, encode_labels, not_fitted_error, rng_from
 
 
-class Perceptron:
+class Perceptron(ClassifierBase):
     """The perceptron learning rule (Rosenblatt 1958).
 
-    Multiclass: one weight vector per class; on a mistake (predicted class
-    ``p`` for true class ``y``) ``W[y] += lr x`` and ``W[p] -= lr x``.  With two
-    classes this is the classic binary rule.  A constant 1 is appended to
-    every input, so the last column of ``W`` is the bias.
+    Multiclass: one weight vector and bias per class; on a mistake (predicted
+    class ``p`` for true class ``t``) ``w_t += lr x``, ``w_p -= lr x`` and the
+    biases likewise by ``lr``.  With two classes this is the classic binary
+    rule on ``w_1 - w_0``.
 
     Parameters
     ----------
     max_epochs : int
-        Passes over the data; training stops early after an epoch without mistakes.
+        Passes over the data; ``fit`` stops early after an epoch without mistakes.
     lr : float
-        Learning rate (> 0); the rule is scale-free, so it only scales W.
+        Learning rate (> 0); the rule is scale-free, so it only scales the weights.
     averaged : bool
         Predict with the average of the weights over all training steps
         (Freund & Schapire 1999), which generalises better on non-separable data.
     shuffle : bool
         Visit the examples in a new random order each epoch.
-    random_state : int or None
+    warm_start : bool
+        ``fit`` continues from the current weights instead of starting from zero.
+    random_state : None, int or numpy Generator
 
     Attributes
     ----------
-    coef_ : ndarray of shape (n_classes, n_features + 1)
-        Weights used for prediction (averaged when ``averaged``), bias last.
+    coef_ : ndarray of shape (n_classes, n_features)
+        Weights used for prediction (averaged when ``averaged``).
+    intercept_ : ndarray of shape (n_classes,)
+        Biases used for prediction.
     classes_ : ndarray of shape (n_classes,)
+    n_features_in_ : int
     mistakes_per_epoch_ : list of int
-    n_epochs_ : int
+    n_iter_ : int
+        Epochs run.
 
     Examples
     --------
@@ -45,36 +51,33 @@ class Perceptron:
     array([0, 1, 1, 1])
     """
 
-    def __init__(self, *, max_epochs=50, lr=1.0, averaged=False, shuffle=True, random_state=None):
-        self.max_epochs = check_int("max_epochs", max_epochs, minimum=1)
-        self.lr = check_float("lr", lr, positive=True)
-        self.averaged = bool(averaged)
-        self.shuffle = bool(shuffle)
+    def __init__(self, *, max_epochs=50, lr=1.0, averaged=False, shuffle=True, warm_start=False,
+                 random_state=None):
+        self.max_epochs = max_epochs
+        self.lr = lr
+        self.averaged = averaged
+        self.shuffle = shuffle
+        self.warm_start = warm_start
         self.random_state = random_state
 
-    # ------------------------------------------------------------------ helpers
-    @staticmethod
-    def _design(X):
-        X = np.asarray(X, dtype=float)
-        if X.ndim != 2:
-            X = X.reshape(len(X), -1)
-        if not np.all(np.isfinite(X)):
-            raise ValueError("X must be finite")
-        return np.hstack([X, np.ones((X.shape[0], 1))])
+    # ------------------------------------------------------------------ training
+    def _check_hyper(self):
+        check_int("max_epochs", self.max_epochs, minimum=1)
+        check_float("lr", self.lr, positive=True)
 
-    def _init(self, n_features, classes):
-        self.classes_ = np.asarray(classes)
-        if self.classes_.size < 2:
-            raise ValueError(f"y must contain at least 2 classes, got {self.classes_.size}")
-        self._W = np.zeros((self.classes_.size, n_features + 1))
-        self._U = np.zeros_like(self._W)  # sum of (step count * update), for averaging
+    def _start(self, n_features, classes):
+        """Zero weights (bias in the last column) and an empty history."""
+        self.classes_ = classes
+        self.n_features_in_ = n_features
+        self._W = np.zeros((classes.size, n_features + 1))
+        self._U = np.zeros_like(self._W)       # sum of (step count * update), for averaging
         self._c = 1
         self.mistakes_per_epoch_ = []
-        self.n_epochs_ = 0
+        self.n_iter_ = 0
 
     def _epoch(self, Xd, yi, rng):
         order = rng.permutation(len(yi)) if self.shuffle else np.arange(len(yi))
-        W, U, lr = self._W, self._U, self.lr
+        W, U, lr = self._W, self._U, float(self.lr)
         mistakes = 0
         for k in order:
             x = Xd[k]
@@ -87,76 +90,93 @@ class Perceptron:
                 U[t] += self._c * lr * x
                 U[p] -= self._c * lr * x
             self._c += 1
+        self.mistakes_per_epoch_.append(mistakes)
+        self.n_iter_ += 1
+        self._publish()
         return mistakes
 
-    def _encode(self, y):
-        y = np.asarray(y)
-        idx = np.searchsorted(self.classes_, y)
-        if np.any(idx >= self.classes_.size) or np.any(self.classes_[np.minimum(idx, self.classes_.size - 1)] != y):
-            raise ValueError(f"y contains labels not in classes {self.classes_.tolist()}")
-        return idx
+    def _publish(self):
+        """Set ``coef_`` and ``intercept_`` from the running (or averaged) weights."""
+        W = self._W - self._U / self._c if self.averaged else self._W.copy()
+        self.coef_, self.intercept_ = W[:, :-1].copy(), W[:, -1].copy()
 
-    # ------------------------------------------------------------------ API
+    @staticmethod
+    def _design(X):
+        return np.hstack([X, np.ones((X.shape[0], 1))])
+
     def fit(self, X, y):
-        """Train from scratch on ``X`` of shape (n_samples, n_features) and labels ``y`` (n_samples,)."""
-        Xd = self._design(X)
-        y = np.asarray(y)
-        if y.shape != (Xd.shape[0],):
-            raise ValueError(f"y must have shape ({Xd.shape[0]},), got {y.shape}")
-        self._init(Xd.shape[1] - 1, np.unique(y))
-        yi = self._encode(y)
-        rng = np.random.default_rng(self.random_state)
+        """Train on ``X`` of shape (n_samples, n_features) and labels ``y`` of shape (n_samples,); returns self.
+
+        Starts from zero weights unless ``warm_start`` (and the classes and features are unchanged).
+        """
+        self._check_hyper()
+        X = check_X(X)
+        y, classes = check_targets(y, len(X), type(self).__name__)
+        self._check_two_classes(classes)
+        keep = (self.warm_start and hasattr(self, "_W") and np.array_equal(classes, self.classes_)
+                and X.shape[1] == self.n_features_in_)
+        if not keep:
+            self._start(X.shape[1], classes)
+        Xd, yi = self._design(X), encode_labels(y, self.classes_)
+        rng = rng_from(self.random_state)
         for _ in range(self.max_epochs):
-            m = self._epoch(Xd, yi, rng)
-            self.mistakes_per_epoch_.append(m)
-            self.n_epochs_ += 1
-            if m == 0:
+            if self._epoch(Xd, yi, rng) == 0:
                 break
         return self
 
     def partial_fit(self, X, y, classes=None):
-        """One epoch over ``X, y``; the first call needs ``classes`` (all labels that will occur)."""
-        Xd = self._design(X)
+        """One epoch over ``X, y``; the first call needs ``classes`` (every label that will occur)."""
+        self._check_hyper()
+        X = check_X(X)
         if not hasattr(self, "_W"):
             if classes is None:
-                raise ValueError("classes must be given on the first call to partial_fit")
-            self._init(Xd.shape[1] - 1, np.unique(classes))
-        rng = np.random.default_rng(self.random_state if self.random_state is None else
-                                    self.random_state + self.n_epochs_)
-        m = self._epoch(Xd, self._encode(y), rng)
-        self.mistakes_per_epoch_.append(m)
-        self.n_epochs_ += 1
+                raise not_fitted_error(self, "partial_fit", "Or pass classes= (every label that will occur) "
+                                                            "on the first call to partial_fit.")
+            _, all_classes = check_targets(classes, len(np.asarray(classes)), type(self).__name__)
+            self._check_two_classes(all_classes)
+            self._start(X.shape[1], all_classes)
+        else:
+            self._check_n_features(X)
+        y, _ = check_targets(y, len(X), type(self).__name__)
+        rs = self.random_state
+        rng = rng_from(rs if rs is None or isinstance(rs, np.random.Generator) else rs + self.n_iter_)
+        self._epoch(self._design(X), encode_labels(y, self.classes_), rng)
         return self
 
-    @property
-    def coef_(self):
-        if not hasattr(self, "_W"):
-            raise RuntimeError("this Perceptron is not fitted yet; call fit first")
-        return self._W - self._U / self._c if self.averaged else self._W.copy()
+    # ------------------------------------------------------------------ prediction
+    def _scores(self, X, method):
+        X = self._check_X_predict(X, method)
+        return X @ self.coef_.T + self.intercept_
 
     def decision_function(self, X):
-        """Class scores, shape (n_samples, n_classes)."""
-        return self._design(X) @ self.coef_.T
+        """Class scores of shape (n_samples, n_classes); with two classes the margin of class 1, shape (n_samples,)."""
+        s = self._scores(X, "decision_function")
+        return s[:, 1] - s[:, 0] if s.shape[1] == 2 else s
 
     def predict(self, X):
-        return self.classes_[np.argmax(self.decision_function(X), axis=1)]
-
-    def score(self, X, y):
-        """Accuracy on ``X, y``."""
-        return float(np.mean(self.predict(X) == np.asarray(y)))
+        """The class with the highest score, shape (n_samples,)."""
+        scores = self._scores(X, "predict")
+        return self.classes_[np.argmax(scores, axis=1)]
 
     # ------------------------------------------------------------------ persistence
     def save(self, path):
-        hyper = dict(max_epochs=self.max_epochs, lr=self.lr, averaged=self.averaged, shuffle=self.shuffle,
-                     random_state=self.random_state, n_epochs=self.n_epochs_, c=self._c,
-                     mistakes=self.mistakes_per_epoch_)
-        return save_model(path, "Perceptron", hyper, dict(W=self._W, U=self._U, classes=self.classes_))
+        """Write the hyper-parameters and the learned state to one ``.npz`` file (see :mod:`spikesim.ann.io`)."""
+        from .io import save_estimator
+        self._check_fitted("save")
+        return save_estimator(path, self, dict(W=self._W, U=self._U, classes=self.classes_),
+                              dict(c=self._c, mistakes=list(self.mistakes_per_epoch_), n_iter=self.n_iter_))
 
     @classmethod
     def load(cls, path):
-        hyper, a = load_model(path, "Perceptron")
-        m = cls(max_epochs=hyper["max_epochs"], lr=hyper["lr"], averaged=hyper["averaged"],
-                shuffle=hyper["shuffle"], random_state=hyper["random_state"])
-        m.classes_, m._W, m._U, m._c = a["classes"], a["W"], a["U"], hyper["c"]
-        m.n_epochs_, m.mistakes_per_epoch_ = hyper["n_epochs"], hyper["mistakes"]
-        return m
+        """The Perceptron saved in ``path`` (a clear ``ValueError`` for damaged or foreign files)."""
+        from .io import load_estimator
+        return load_estimator(path, cls)
+
+    def _restore(self, arrays, state, fail):
+        W, U, classes = arrays["W"], arrays["U"], arrays["classes"]
+        if W.ndim != 2 or W.shape[0] != classes.size or W.shape[1] < 2 or U.shape != W.shape:
+            fail(f"weights of shape {W.shape} and {U.shape} do not fit {classes.size} classes")
+        self.classes_, self.n_features_in_ = classes, W.shape[1] - 1
+        self._W, self._U = W.astype(np.float64), U.astype(np.float64)
+        self._c, self.mistakes_per_epoch_, self.n_iter_ = int(state["c"]), list(state["mistakes"]), int(state["n_iter"])
+        self._publish()

@@ -48,14 +48,15 @@ def train(model_name, data_dir, epochs=None, seed=0, progress=True, **options):
     elif model_name == "mlp":
         model = MLP(hidden=tuple(options.get("hidden", (300,))), epochs=epochs, lr=options.get("lr", 1e-3),
                     l2=options.get("l2", 1e-4), batch_size=options.get("batch_size", 64),
+                    augment_shift=options.get("augment_shift", 2), lr_decay=options.get("lr_decay", 1.0),
                     validation_fraction=options.get("validation_fraction", 0.0), random_state=seed,
                     progress=progress).fit(Xtr, ytr)
-        curves = {k: v for k, v in model.history_.items() if v}
+        curves = {k: v for k, v in model.history_.items() if v and k != "epoch_seconds"}
     elif model_name == "lenet5":
         model = LeNet5(epochs=epochs, lr=options.get("lr", 1e-3), batch_size=options.get("batch_size", 64),
                        augment_shift=options.get("augment_shift", 2), lr_decay=options.get("lr_decay", 1.0),
                        random_state=seed, progress=progress).fit(Xtr, ytr)
-        curves = {k: v for k, v in model.history_.items() if k != "epoch_seconds"}
+        curves = {k: v for k, v in model.history_.items() if v and k != "epoch_seconds"}
     else:
         raise ValueError(f"model must be 'perceptron', 'mlp' or 'lenet5', got {model_name!r}")
     wall = time.perf_counter() - t0

@@ -1,11 +1,11 @@
 """``spikesim convert MODEL.npz --data DIR --timesteps 10,20,50,100,200 [--out DIR]``.
 
-Loads a trained Perceptron, MLP or LeNet5 (files written by ``spikesim
-train``), converts it with data-based normalisation on the training split,
+Loads a trained Perceptron, MLP, LeNet5 or NetworkClassifier (files written
+by ``spikesim train`` or the estimators' ``save``), converts it with data-based normalisation on the training split,
 simulates the 2,000 held-out images and writes ``summary.json``
 (``ann_accuracy``, ``snn_accuracy`` per number of timesteps, ``images_per_s``
-for the longest simulation), ``accuracy_vs_timesteps.png`` and, for LeNet5,
-``layer_raster.png`` (every layer's spikes for one digit).
+for the longest simulation), ``accuracy_vs_timesteps.png`` and, for networks with more than one stage,
+``layer_raster.png`` (every stage's spikes for one digit).
 """
 from __future__ import annotations
 
@@ -18,22 +18,15 @@ import numpy as np
 
 
 def load_any_model(path):
-    """The Perceptron, MLP or LeNet5 saved in ``path`` (whichever class the file names)."""
-    from ..ann.lenet5 import LeNet5
-    from ..ann.mlp import MLP
-    from ..ann.perceptron import Perceptron
+    """The model saved in ``path`` (Perceptron, MLP, LeNet5 or NetworkClassifier); SystemExit with the reason."""
+    from ..ann.io import load_model
     path = pathlib.Path(path)
     if not path.is_file():
         raise SystemExit(f"spikesim convert: {path} does not exist")
     try:
-        with np.load(path, allow_pickle=False) as f:
-            kind = json.loads(str(f["meta"]))["kind"]
-    except Exception as exc:
-        raise SystemExit(f"spikesim convert: {path} is not a spikesim model file ({exc})")
-    classes = {c.__name__: c for c in (Perceptron, MLP, LeNet5)}
-    if kind not in classes:
-        raise SystemExit(f"spikesim convert: {path} holds a {kind!r}; convertible are {sorted(classes)}")
-    return classes[kind].load(path)
+        return load_model(path)
+    except ValueError as exc:
+        raise SystemExit(f"spikesim convert: {exc}") from None
 
 
 def main(argv=None):
@@ -51,6 +44,11 @@ def main(argv=None):
     ap.add_argument("--batch-size", type=int, default=None)
     ap.add_argument("--backend", choices=["cpu", "cuda"], default="cpu")
     args = ap.parse_args(argv)
+    for flag, value in (("--n", args.n), ("--calibration", args.calibration), ("--batch-size", args.batch_size)):
+        if value is not None and value < 1:
+            ap.error(f"{flag} must be >= 1, got {value}")
+    if not 0 < args.percentile <= 100:
+        ap.error(f"--percentile must be in (0, 100], got {args.percentile}")
     try:
         ts = sorted({int(t) for t in args.timesteps.split(",") if t.strip()})
     except ValueError:
@@ -111,7 +109,7 @@ def _draw(plt, out, snn, model, Xte, yte, curve, ann_acc, ts):
     fig.tight_layout()
     fig.savefig(out / "accuracy_vs_timesteps.png", dpi=150)
     plt.close(fig)
-    if hasattr(snn, "layer_spikes"):
+    if len(snn.stages) > 1:
         layers = snn.layer_spikes(Xte[0], timesteps=min(100, ts[-1]))
         fig, axes = plt.subplots(len(layers), 1, figsize=(6, 1.2 * len(layers) + 1), sharex=True)
         for ax, (name, n, i, st) in zip(axes, layers):
@@ -120,7 +118,7 @@ def _draw(plt, out, snn, model, Xte, yte, curve, ann_acc, ts):
             ax.set_ylim(-0.5, n - 0.5)
             ax.set_yticks([])
         axes[-1].set_xlabel("step")
-        axes[0].set_title(f"Converted LeNet5, one test digit (label {int(yte[0])})")
+        axes[0].set_title(f"Converted {type(model).__name__}, one test digit (label {int(yte[0])})")
         fig.tight_layout()
         fig.savefig(out / "layer_raster.png", dpi=150)
         plt.close(fig)

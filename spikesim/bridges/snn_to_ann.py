@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model.neurons import NeuronGroup
-from ..model.synapses import Synapses
+from .. import NeuronGroup, Synapses
 
 
 def weight_matrix(synapses):
@@ -44,20 +43,27 @@ def snn_to_ann(synapses, bias="threshold"):
 
 
 def recover_layers(classifier):
-    """Original ANN layers ``[(W, b), ...]`` read back from a converted network (one copy, Poisson input)."""
+    """Original dense layers ``[(W, b), ...]`` (W of shape (n_in, n_out)) read back from a converted network.
+
+    The network must be made of Dense stages (a converted Perceptron or MLP);
+    one copy is built with Poisson input, so that the first layer has synapses too.
+    """
     from .ann_to_snn import SpikingClassifier
+    from ..ann.layers import Dense
     if not isinstance(classifier, SpikingClassifier):
         raise TypeError(f"classifier must be a SpikingClassifier, got {type(classifier).__name__}")
-    probe = SpikingClassifier(classifier.layers, classifier.lambdas, input="poisson", reset=classifier.reset)
-    n_in = classifier.layers[0][0].shape[0]
-    net, *_ = probe._network(np.zeros((1, n_in)))
+    if any(s.kind != "linear" or not isinstance(s.layer, Dense) for s in classifier.stages):
+        raise ValueError(f"recover_layers reads networks of Dense stages, got {classifier.stages}")
+    probe = SpikingClassifier(classifier.network, classifier.lambdas, input="poisson", reset=classifier.reset,
+                              batch_size=1)
+    net, *_ = probe._network(np.zeros((1,) + classifier.network.input_shape))
     net.build()
-    syn = [o for o in net.objects if isinstance(o, Synapses)]
-    groups = [o for o in net.objects if isinstance(o, NeuronGroup)]
+    syn = {o.name: o for o in net.objects if isinstance(o, Synapses)}
+    groups = {o.name: o for o in net.objects if isinstance(o, NeuronGroup)}
     out, prev = [], 1.0
-    for S, G, lam in zip(syn, groups, classifier.lambdas):
-        W = weight_matrix(S)
-        b = np.asarray(G.I, dtype=float).copy()
+    for stage, lam in zip(classifier.stages, classifier.lambdas):
+        W = weight_matrix(syn[f"{stage.name}_in"])
+        b = np.asarray(groups[stage.name].I, dtype=float).copy()
         out.append((W * lam / prev, b * lam))
         prev = lam
     return out
