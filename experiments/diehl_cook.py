@@ -117,10 +117,13 @@ def train(X, n_e=400, epochs=1, seed=0, progress=True, backend="cpu"):
     return parts["S"].w.reshape(784, n_e).copy(), parts["E"].theta.copy()
 
 
-def responses(weights, theta, X, batch=50, seed=0, progress=True, backend="cpu"):
+def responses(weights, theta, X, batch=None, seed=0, progress=True, backend="cpu"):
     """Spike counts (n, n_e) of the frozen network for each image of X (``batch`` copies of the network
-    see ``batch`` images at once)."""
+    see ``batch`` images at once; default one on the cpu, where a round waits for its slowest image,
+    50 on cuda)."""
     n_e = weights.shape[1]
+    if batch is None:
+        batch = 50 if backend == "cuda" else 1
     batch = max(1, min(batch, len(X)))
     net, parts = build(n_e, images=X, batch=batch, learn=False, weights=weights, theta=theta, seed=seed,
                        backend=backend)
