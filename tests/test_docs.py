@@ -25,3 +25,25 @@ def test_readme_example_runs(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     exec(compile(block, "README.md", "exec"), {})
     assert (tmp_path / "raster.png").exists()
+
+
+def test_models_page_lists_the_presets_as_they_are():
+    from spikesim.model.presets import PRESETS, models_markdown
+    text = (DOCS / "models.md").read_text()
+    start, end = "<!-- presets:start -->\n", "<!-- presets:end -->"
+    generated = text[text.index(start) + len(start):text.index(end)]
+    assert generated == models_markdown(), "docs/models.md is stale: regenerate it from models_markdown()"
+    for name in PRESETS:
+        assert f"### `{name}`" in generated
+
+
+def test_models_page_code_runs(capsys):
+    import numpy as np
+    text = (DOCS / "models.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert len(blocks) == 2
+    ns = {}
+    exec(compile(blocks[0], "models.md", "exec"), ns)
+    np.testing.assert_array_equal(ns["spikes"].count, [17, 31, 41])    # the count the page prints
+    exec(compile(blocks[1], "models.md", "exec"), ns)
+    assert "unknown name 'tau'" in capsys.readouterr().out

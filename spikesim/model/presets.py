@@ -225,3 +225,33 @@ def model_table(preset):
     for k, p in preset.params.items():
         rows.append(f"| `{k}` | {p.default:.6g} | {p.unit} | {p.meaning} |")
     return "\n".join(rows)
+
+
+def _initial_text(value) -> str:
+    if callable(value):
+        return "computed from the parameters"
+    return f"`{value}`" if isinstance(value, str) else f"{value:.6g}"
+
+
+def preset_markdown(preset: NeuronPreset) -> str:
+    """Markdown section of one preset: description, equations, threshold/reset, parameters, initial values."""
+    out = [f"### `{preset.name}`", "", preset.doc, ""]
+    if preset.reference:
+        out += [f"Reference: {preset.reference.rstrip('.')}.", ""]
+    out += ["```", preset.equations.strip(), "```", ""]
+    rules = [f"threshold `{preset.threshold}`", f"reset `{preset.reset}`" if preset.reset else "no reset",
+             f"refractory {preset.refractory * 1e3:g} ms" if preset.refractory else "no refractory period",
+             f"method `{preset.method}`" if preset.method else "method chosen as Brian2 does"]
+    out += ["; ".join(rules) + ".", ""]
+    for code, when in preset.regular:
+        out += [f"Every step ({when}): `{code}`.", ""]
+    out += [model_table(preset), ""]
+    if preset.initial:
+        out += ["Initial values: " + ", ".join(f"`{k}` = {_initial_text(v)}" for k, v in preset.initial.items())
+                + ".", ""]
+    return "\n".join(out)
+
+
+def models_markdown() -> str:
+    """The preset part of docs/models.md: one section per preset, in :data:`PRESETS` order."""
+    return "\n".join(preset_markdown(p) for p in PRESETS.values()).rstrip() + "\n"
