@@ -14,6 +14,9 @@ One script, a few minutes on a GPU machine:
 2. Timings.  CUBA at 4k, 40k, 400k and 1M neurons (80 synapses per neuron,
    1 s): simulation time on cuda (float32) and cpu, their ratio, synaptic
    events per second; then CUBA 400k with pair STDP on every E->E synapse.
+   COBAHH (4000 Hodgkin-Huxley neurons, an equation model), 0.1 s: cuda float64
+   against cpu.  Diehl & Cook (400 neurons): training and evaluation time per
+   image on cuda, and the full 8-epoch run extrapolated from them.
    Each time is one ``Network.run(1 s)`` after a 1 ms warm-up run that
    compiled the kernels and built the device engine, which the timed run
    reuses (it still copies states and changed weights in, and spikes out).
@@ -125,6 +128,44 @@ def check_song2000(res, duration=20.0):
                                           sim_s=b["sim_s"], cpu_sim_s=a["sim_s"])
 
 
+def check_cobahh(res, n=4000, duration=0.1):
+    """COBAHH (the hh preset, an equation model): cuda float64 against cpu, and both times."""
+    import numpy as np
+    import cobahh
+    net, P, M = cobahh.build(n, 1)
+    net.build()
+    cpu = timed(net, M, "cpu", "float64", duration)
+    g64 = timed(net, M, "cuda", "float64", duration)
+    same = np.array_equal(cpu["i"], g64["i"]) and np.array_equal(cpu["step"], g64["step"])
+    print(f"[{'PASS' if same else 'FAIL'}] COBAHH {n}, {duration:g} s: cpu {cpu['n_spikes']} spikes in "
+          f"{cpu['sim_s']:.2f} s; cuda float64 {g64['n_spikes']} in {g64['sim_s']:.2f} s (identical train: {same}"
+          f"{'' if same else f', first divergence {first_divergence(cpu, g64, 1e-4)} s'})", flush=True)
+    res["cobahh_check"] = dict(ok=bool(same), n_cpu=cpu["n_spikes"], n_cuda64=g64["n_spikes"],
+                               cpu_s=cpu["sim_s"], cuda_s=g64["sim_s"])
+
+
+def time_diehl_cook(res, data, n_images, n_e=400):
+    """Diehl & Cook on cuda: training and evaluation milliseconds per image (warm), and the labelling
+    time of the paper's 64,000 presentations plus 2,000 evaluations extrapolated from them."""
+    import diehl_cook
+    from spikesim.data.mnist import load_protocol
+    X = load_protocol(data)[0]
+    X = X.reshape(len(X), -1)
+    W, th = diehl_cook.train(X[:2], n_e=n_e, progress=False, backend="cuda")       # compile
+    diehl_cook.responses(W, th, X[:2], progress=False, backend="cuda")
+    t0 = time.perf_counter()
+    W, th = diehl_cook.train(X[:n_images], n_e=n_e, progress=False, backend="cuda")
+    train = (time.perf_counter() - t0) / n_images
+    t0 = time.perf_counter()
+    diehl_cook.responses(W, th, X[:n_images], progress=False, backend="cuda")
+    evaluate = (time.perf_counter() - t0) / n_images
+    full = 64000 * train + 10000 * evaluate
+    print(f"Diehl & Cook {n_e} neurons on cuda: training {train * 1e3:.1f} ms/image, evaluation "
+          f"{evaluate * 1e3:.1f} ms/image ({n_images} images); 8 epochs + evaluation about {full / 60:.1f} min",
+          flush=True)
+    res["diehl_cook_cuda"] = dict(train_ms=train * 1e3, eval_ms=evaluate * 1e3, full_run_min=full / 60)
+
+
 def timings(res, sizes, cpu_max, stdp_n, duration=1.0):
     import cuba
     import cuba_stdp
@@ -172,6 +213,9 @@ def main(argv=None):
     ap.add_argument("--skip-checks", action="store_true")
     ap.add_argument("--check-n", type=int, default=4000, help="CUBA size of the check")
     ap.add_argument("--duration", type=float, default=1.0, help="seconds of biological time per timing and check")
+    ap.add_argument("--cobahh-n", type=int, default=4000, help="COBAHH size of the check (0: skip)")
+    ap.add_argument("--dc-images", type=int, default=300, help="Diehl & Cook images timed on cuda (0: skip)")
+    ap.add_argument("--data", type=pathlib.Path, default=HERE.parents[2] / "shared" / "data" / "mnist")
     ap.add_argument("--out", type=pathlib.Path, default=pathlib.Path("out/gpu_check"))
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -181,6 +225,10 @@ def main(argv=None):
     res = {}
     sections = [] if args.skip_checks else [(check_cuba, (res, args.check_n, args.duration)),
                                             (check_song2000, (res, args.song_duration))]
+    if not args.skip_checks and args.cobahh_n:
+        sections.append((check_cobahh, (res, args.cobahh_n, min(args.duration, 0.1))))
+    if args.dc_images and args.data.is_dir():
+        sections.append((time_diehl_cook, (res, args.data, args.dc_images)))
     sections.append((timings, (res, [int(x) for x in args.sizes.split(",") if x], args.cpu_max, args.stdp_n,
                                args.duration)))
     for fn, fargs in sections:      # one failing section must not hide the others' results
