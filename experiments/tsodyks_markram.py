@@ -140,7 +140,7 @@ def _figure(mon, freqs, times, cols, measured, expected, path):
     from spikesim.plot import lecture_style, savefig
     colors = ["#0072B2", "#009E73", "#E69F00", "#D55E00", "#CC79A7", "#56B4E9"]
     with lecture_style():
-        fig = Figure(figsize=(14, 8))
+        fig = Figure(figsize=(14, 8), layout="constrained")
         axes = fig.subplots(2, 2, gridspec_kw={"width_ratios": [2, 1]})
         for row, kind in zip(axes, measured):
             traces, curves = row
