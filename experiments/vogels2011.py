@@ -152,7 +152,8 @@ def main(argv=None):
                  current_correlation_first_2s=corr0, current_correlation_last_window=corr1,
                  inh_weight_per_channel_pS=(w_inh / pS).tolist(), exc_weight_per_channel_pS=(w_exc / pS).tolist(),
                  tuning_correlation=float(np.corrcoef(w_inh, w_exc)[0, 1]),
-                 input_rate_hz=float(o["input_spikes"].num_spikes / channels().size / T))
+                 input_rate_hz=float(o["input_spikes"].num_spikes / channels().size / T),
+                 mean_rate_hz=float(t_out.size / T))     # of the one neuron (n_neurons counts the inputs too)
     summary = finish("vogels2011", net, [o["spikes"]], args, wall, extra=extra)
     _figure(o, centres, rates, args.rho0, T, args.out / "vogels2011.png")
     return summary
