@@ -246,10 +246,10 @@ def _figure(w_t, w_k, snap_t, snaps, k, reward_t, path):
     with lecture_style():
         fig = Figure(figsize=(14, 5), layout="constrained")
         a, b = fig.subplots(1, 2, gridspec_kw={"width_ratios": [2, 1]})
-        lo, med, p99 = np.percentile(others, [1, 50, 99], axis=0)
-        a.fill_between(snap_t, lo, p99, color="0.85", label="other synapses: 1st-99th percentile")
+        p10, med, p90, p99 = np.percentile(others, [10, 50, 90, 99], axis=0)
+        a.fill_between(snap_t, p10, p90, color="0.85", label="other synapses: 10th-90th percentile")
         a.plot(snap_t, med, color="0.5", lw=1.5, label="other synapses: median")
-        a.plot(snap_t, others.max(axis=0), color="0.5", lw=1, ls="--", label="other synapses: maximum")
+        a.plot(snap_t, p99, color="0.5", lw=1, ls="--", label="other synapses: 99th percentile")
         a.plot(w_t, w_k / W_MAX, color="#D55E00", lw=2.5, label="rewarded synapse")
         a.plot(reward_t, np.full(reward_t.size, 1.04), "|", color="#0072B2", ms=10, label="rewards")
         a.set_ylim(-0.02, 1.08)

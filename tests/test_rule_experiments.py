@@ -110,9 +110,11 @@ def test_reward_stdp_preset_and_hand_written_rule_agree(tmp_path):
 
 @pytest.mark.slow
 def test_reward_stdp_rewarded_synapse_wins(tmp_path):
+    # the default run: 1800 s, about 4 minutes (docs/plasticity.md has its numbers)
     s = _run("reward_stdp", tmp_path)
-    assert s["rewarded_w_over_wmax"] > 0.9
-    assert s["others_p99_over_wmax"] < 0.5 * s["rewarded_w_over_wmax"]
+    assert s["rewarded_w_over_wmax"] > 0.9 and s["time_to_0_9_wmax_s"] < 1800
+    assert s["others_median_over_wmax"] < 0.15 and s["others_frac_above_0_9_wmax"] < 0.05
+    assert s["others_frac_at_or_above_rewarded"] < 0.03
 
 
 # ---------------------------------------------------------------- docs/plasticity.md
