@@ -140,8 +140,8 @@ def reward_loop(G, n1, n2, delay, target=None, reward=DA_REWARD):
     D = NeuronGroup(1, DETECTOR, threshold="t >= t_reward", reset="t_reward = never", t_arr=-1 * second,
                     t_reward=NEVER, never=NEVER, name="detector")
     arrival = Synapses(G, D, on_pre="t_arr_post = t", delay=delay, name="n1_arrival").connect(i=[n1], j=[0])
-    schedule = ("t_reward_post += int(t - t_arr_post <= window and t_reward_post >= never)"
-                "*(t + lo + (hi - lo)*rand() - t_reward_post)")
+    paired = "int(t - t_arr_post <= window and t_reward_post >= never)"
+    schedule = f"t_reward_post = {paired}*(t + lo + (hi - lo)*rand()) + (1 - {paired})*t_reward_post"
     pairing = Synapses(G, D, on_pre=schedule, window=PAIRING_WINDOW, never=NEVER, lo=lo, hi=hi,
                        name="n2_pairing").connect(i=[n2], j=[0])
     dopamine = Synapses(D, G if target is None else target, on_pre="DA_post += reward", reward=reward,
@@ -220,12 +220,13 @@ def main(argv=None):
     w_t = np.append(o["w_rewarded"].t, net.t)
     w_k = np.append(o["w_rewarded"].w[0], w[k])
     extra = dict(weight_summary(w, k, reward_t, w_t, w_k), rewarded_synapse=o["rewarded"],
-                 eta_over_paper=args.eta, reward_over_paper=args.reward, eligibility=args.eligibility, max_delay_ms=args.max_delay, w_max_mV=W_MAX / mV,
+                 eta_over_paper=args.eta, reward_over_paper=args.reward, eligibility=args.eligibility,
+                 max_delay_ms=args.max_delay, w_max_mV=W_MAX / mV,
                  reward_times_s=reward_t.tolist(),
                  exc_rate_hz=float(np.sum(o["spikes"].i < N_EXC) / N_EXC / net.t),
                  inh_rate_hz=float(np.sum(o["spikes"].i >= N_EXC) / N_INH / net.t))
     n_spikes = int(o["spikes"].num_spikes)
-    extra.update(n_spikes=n_spikes, mean_rate_hz=n_spikes / (N_EXC + N_INH + 1) / net.t,
+    extra.update(n_spikes=n_spikes, mean_rate_hz=n_spikes / (N_EXC + N_INH) / net.t,     # of the 1000 cells
                  raster_and_spikes_npz=f"the last {RASTER_WINDOW:g} s")
     summary = finish("reward_stdp", net, [SpikeWindow(o["spikes"], net.t, RASTER_WINDOW)], args, wall, extra=extra)
     snaps = o["snapshots"]
