@@ -40,6 +40,13 @@ def test_tsodyks_markram_depression_deepens_and_facilitation_grows(tmp_path):
     fac = [s["ratio_last_first"]["facilitating"][f] for f in ("10", "20", "50")]
     assert dep[0] < 1 and np.all(np.diff(dep) < 0)
     assert min(fac) > 1
+    # Markram et al. 1998 Fig. 1: within a train the depressing EPSCs shrink and the facilitating ones grow;
+    # the paired-pulse ratio EPSC2/EPSC1 falls with the rate (depressing) and rises with it (facilitating)
+    amp = s["amplitudes_over_first"]
+    for f in ("10", "20", "50"):
+        assert np.all(np.diff(amp["depressing"][f][:8]) < 0) and np.all(np.diff(amp["facilitating"][f][:8]) > 0)
+    ppr = {kind: [amp[kind][f][1] for f in ("10", "20", "50")] for kind in amp}
+    assert np.all(np.diff(ppr["depressing"]) < 0) and np.all(np.diff(ppr["facilitating"]) > 0)
     assert s["depression_deepens_with_rate"] and s["facilitation_above_1_at_max_rate"]
     assert s["max_dev_from_recurrence"] < 1e-9          # the simulated EPSCs follow the closed form
     for kind in ("depressing", "facilitating"):         # the recovery spike: resources refill in 500 ms
