@@ -173,6 +173,8 @@ def test_sweep_figure_heat_map_and_line():
     assert im.get_array().shape == (2, 3)
     line = sweep_figure(table, "field", "rate", where={"w": 1.1})
     assert np.allclose(line.lines[0].get_ydata(), [5.5 + 0.5, 11 + 0.5, 16.5 + 0.5])
+    dots = np.concatenate([ln.get_ydata() for ln in line.lines[0].axes.lines[:3]])   # the replicates, w = 1.1 only
+    assert np.allclose(np.sort(dots), np.sort([5.5, 6.5, 11, 12, 16.5, 17.5]))
     plt.close("all")
     with pytest.raises(ValueError, match="numeric fields: .*field"):
         grid_means(table, "nope", "rate", "w")

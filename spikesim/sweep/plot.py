@@ -24,12 +24,7 @@ def grid_means(table, field, x, y=None, where=None):
             raise ValueError(f"no parameter {name!r} in the table; its columns: {', '.join(map(str, df.columns))}")
     if field not in df.columns:
         raise ValueError(f"no field {field!r} in the table; numeric fields: {', '.join(numeric_fields(df))}")
-    for name, value in (where or {}).items():
-        df = df[df[name] == value]
-        if not len(df):
-            raise ValueError(f"no run has {name} = {value!r}; its values: {sorted(table[name].unique())}")
-    if "status" in df.columns:
-        df = df[df["status"] == "ok"]
+    df = _select(df, where)
     values = pd.to_numeric(df[field], errors="coerce")
     if values.isna().all():
         raise ValueError(f"field {field!r} has no numeric value; numeric fields: {', '.join(numeric_fields(table))}")
@@ -47,6 +42,16 @@ def grid_means(table, field, x, y=None, where=None):
             mean[j, i] = v.mean()
             std[j, i] = v.std(ddof=1) if v.size > 1 else 0.0
     return xs, ys, mean, std, count
+
+
+def _select(table, where):
+    """The successful runs with the parameter values in ``where``."""
+    df = table
+    for name, value in (where or {}).items():
+        df = df[df[name] == value]
+        if not len(df):
+            raise ValueError(f"no run has {name} = {value!r}; its values: {sorted(table[name].unique())}")
+    return df[df["status"] == "ok"] if "status" in df.columns else df
 
 
 def numeric_fields(table):
@@ -84,10 +89,11 @@ def sweep_figure(table, field, x, y=None, *, where=None, ax=None, annotate=True,
     if ax is None:
         ax = plt.figure(figsize=(7, 5) if y is not None else (7, 4.5)).subplots()
     n_rep = int(count.max()) if count.size else 0
+    at = "".join(f", {k} = {v}" for k, v in (where or {}).items())
     if y is None:
         pos = np.asarray(xs, float) if all(isinstance(v, (int, float, np.number)) for v in xs) \
             else np.arange(len(xs))
-        df = table[table["status"] == "ok"] if "status" in table.columns else table
+        df = _select(table, where)
         for k, xv in enumerate(xs):
             v = df.loc[df[x] == xv, field].astype(float).to_numpy()
             ax.plot(np.full(v.size, pos[k]), v, ".", color="0.6", ms=5, zorder=1)
@@ -96,7 +102,7 @@ def sweep_figure(table, field, x, y=None, *, where=None, ax=None, annotate=True,
             ax.set_xticks(pos, [str(v) for v in xs])
         ax.set_xlabel(x)
         ax.set_ylabel(field)
-        ax.set_title(f"{field} (mean ± sd of {n_rep} seeds)")
+        ax.set_title(f"{field}{at} (mean ± sd of {n_rep} seeds)")
         return art
     import matplotlib
     cmap = matplotlib.colormaps[cmap] if isinstance(cmap, str) else cmap
@@ -105,7 +111,7 @@ def sweep_figure(table, field, x, y=None, *, where=None, ax=None, annotate=True,
     ax.set_yticks(range(len(ys)), [f"{v:g}" if isinstance(v, (int, float, np.number)) else str(v) for v in ys])
     ax.set_xlabel(x)
     ax.set_ylabel(y)
-    ax.set_title(f"{field} (mean of {n_rep} seeds)")
+    ax.set_title(f"{field}{at} (mean of {n_rep} seeds)")
     ax.figure.colorbar(art, ax=ax, label=field)
     if annotate:
         lo, hi = np.nanmin(mean), np.nanmax(mean)
