@@ -226,3 +226,22 @@ def test_sweep_plot_needs_the_other_parameters_fixed(tmp_path, capsys):
     assert "the grid also varies w; fix it with --where w=VALUE" in capsys.readouterr().err
     assert main(["sweep-plot", str(tmp_path), "--x", "rate", "--y", "w", "--field", "worker"]) == 2
     assert "no numeric value" in capsys.readouterr().err
+
+
+def test_cuba_synchrony_chi_closed_forms():
+    """chi = 1 when every neuron fires in the same bins; about 1/sqrt(n) for independent Poisson neurons."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("cuba_for_chi", REPO / "experiments" / "cuba.py")
+    cuba = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cuba)
+    n, T = 50, 1.0
+    times = np.arange(0.0125, T, 0.04)
+    i = np.repeat(np.arange(n), times.size)
+    assert cuba.synchrony_chi(i, np.tile(times, n), n, T) == pytest.approx(1.0)
+    rng = np.random.default_rng(0)
+    n, T = 400, 10.0
+    counts = rng.poisson(20 * T, n)
+    i = np.repeat(np.arange(n), counts)
+    t = rng.uniform(0, T, counts.sum())
+    assert cuba.synchrony_chi(i, t, n, T) == pytest.approx(1 / np.sqrt(n), rel=0.3)
+    assert cuba.synchrony_chi(np.zeros(0, int), np.zeros(0), n, T) == 0.0
