@@ -150,26 +150,38 @@ def _run_serial(target, todo, folder, width, progress, say):
 
 
 class _ClusterStarter(threading.Thread):
-    """Starts a LocalCluster in the background (while this process runs the warm-up)."""
+    """Starts a LocalCluster in the background (while this process runs the warm-up).
 
-    def __init__(self, n):
+    As soon as the workers are up, each imports what the runs need (:func:`prepare`; nothing compiles).
+    """
+
+    def __init__(self, n, target):
         super().__init__(daemon=True)
-        self.n, self.cluster, self.error = n, None, None
+        self.n, self.target = n, target
+        self.cluster = self.client = self.error = None
         self.start()
 
     def run(self):
         try:
-            from distributed import LocalCluster
+            from distributed import Client, LocalCluster, fire_and_forget
             self.cluster = LocalCluster(n_workers=self.n, threads_per_worker=1, processes=True,
                                         dashboard_address=":0")
+            self.client = Client(self.cluster)
+            fire_and_forget([self.client.submit(prepare, self.target, workers=[a], pure=False,
+                                                key=f"sweep-prepare-{uuid.uuid4().hex[:8]}")
+                             for a in self.client.scheduler_info()["workers"]])
         except BaseException as exc:   # noqa: BLE001 - handed to the main thread
             self.error = exc
 
     def result(self):
+        """``[client, cluster]`` (those that started)."""
         self.join()
+        started = [x for x in (self.client, self.cluster) if x is not None]
         if self.error is not None:
+            for thing in started:
+                thing.close()
             raise self.error
-        return self.cluster
+        return started
 
 
 def _row_of(future, run):
@@ -193,15 +205,14 @@ def _run_dask(target, todo, folder, width, scheduler, workers, warmup, progress,
             if scheduler is None:
                 n = workers or os.cpu_count() or 1
                 say(f"starting a local Dask cluster: {n} worker processes, 1 thread each")
-                starter = _ClusterStarter(n)
+                starter = _ClusterStarter(n, target)
                 if warmup:
                     say(f"warm-up: run {todo[0].index} in this process while the cluster starts (it "
                               f"fills this machine's numba cache once; the workers load from it)")
                     record(execute(target, todo[0], folder.path, width))
                     todo = todo[1:]
-                cluster = starter.result()
-                client = Client(cluster)
-                to_close = [client, cluster]
+                to_close = starter.result()
+                client = to_close[0]
             elif isinstance(scheduler, Client):
                 client = scheduler
             elif isinstance(scheduler, str):
@@ -228,8 +239,8 @@ def _run_dask(target, todo, folder, width, scheduler, workers, warmup, progress,
             if futures:
                 client.cancel([f for f in futures if not f.done()])
             if starter is not None and not to_close:      # interrupted while the cluster was starting
-                cluster = starter.result()
-                to_close = [cluster] if cluster is not None else []
+                starter.join()
+                to_close = [x for x in (starter.client, starter.cluster) if x is not None]
             for thing in to_close:
                 thing.close()
 
