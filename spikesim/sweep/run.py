@@ -81,22 +81,24 @@ def sweep(target, grid, *, seeds=1, out, sweep_seed=0, args=(), kwargs=None, sch
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ValueError(f"workers must be a positive integer, got {workers!r}")
     if workers is not None and scheduler is not None:
-        raise ValueError("workers sets the size of the local cluster; an existing scheduler has its own workers")
+        raise ValueError("workers sets the size of the local cluster (scheduler=None); "
+                         f"scheduler={scheduler!r} has its own")
     folder = SweepFolder(pathlib.Path(out).resolve())
-    manifest = dict(target=target.label, grid=check_grid(grid), seeds=seeds, sweep_seed=sweep_seed,
+    manifest = dict(target=target.label, grid=check_grid(grid), seeds=int(seeds), sweep_seed=int(sweep_seed),
                     args=list(getattr(target, "args", [])), kwargs=getattr(target, "kwargs", {}),
                     n_runs=len(runs), source_hash=_jitcache.source_hash())
     with folder.lock():
         folder.check_manifest(manifest)
         folder.clean()
         done = folder.load()
-        keep = done if retry_failed is False else done[done["status"] == "ok"]
+        keep = done[done["status"] == "ok"] if retry_failed else done
         recorded = set(int(r) for r in keep["run"])
         todo = [r for r in runs if r.index not in recorded]
         n_failed = int((done["status"] == "error").sum())
         say(f"sweep {target.label}: {len(runs)} runs ({len(runs) // seeds} points x {seeds} seeds) into "
             f"{folder.path}; {len(recorded)} recorded already"
-            + (f" ({n_failed} failed; retry_failed=True reruns them)" if n_failed and not retry_failed else "")
+            + (f" ({n_failed} failed: --retry-failed / retry_failed=True reruns them)"
+               if n_failed and not retry_failed else "")
             + f", {len(todo)} to run")
         width = max(4, len(str(len(runs) - 1)))
         try:
