@@ -77,7 +77,7 @@ def test_interrupted_command_resumes_only_the_missing_runs(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(REPO))
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
     deadline = time.monotonic() + 120
-    while len(list((out / "rows").glob("*.parquet"))) < 3 and proc.poll() is None and time.monotonic() < deadline:
+    while len(list((out / "rows").glob("[!.]*.parquet"))) < 3 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)

@@ -167,7 +167,7 @@ class _ClusterStarter(threading.Thread):
         try:
             from distributed import Client, LocalCluster, fire_and_forget
             self.cluster = LocalCluster(n_workers=self.n, threads_per_worker=1, processes=True,
-                                        dashboard_address=":0")
+                                        dashboard_address=":0", preload=["spikesim.sweep.worker_setup"])
             self.client = Client(self.cluster)
             fire_and_forget([self.client.submit(prepare, self.target, workers=[a], pure=False,
                                                 key=f"sweep-prepare-{uuid.uuid4().hex[:8]}")
