@@ -75,6 +75,7 @@ def main(argv=None):
         p.error("--cache takes cold, warm or cold,warm; --repeats >= 1")
     import pandas as pd
 
+    sys.path.insert(0, str(REPO))       # this checkout's spikesim, as in the timed commands (PYTHONPATH below)
     from spikesim.sweep import load_results
     base = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     common = [sys.executable, "-m", "spikesim.cli", "sweep", "song2000", *GRID, "--seeds", "1", "--quiet",
