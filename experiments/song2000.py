@@ -11,6 +11,8 @@ conductance).  Every input synapse follows additive STDP with hard bounds
 [0, g_max], g_max = 0.01, A+ = 0.01 g_max, A- = -1.05 A+ (tau+ = tau- =
 20 ms), all-to-all pairing; initial weights uniform in [0, g_max].  Over
 100 s the weight distribution turns bimodal and the output rate settles.
+``--rate`` and ``--a-minus-ratio`` (|A-| tau- / (A+ tau+), 1.05 in the
+paper) are the two parameters swept in docs/sweeps.md.
 """
 import numpy as np
 
@@ -27,16 +29,18 @@ V_T, V_R = -54 * mV, -60 * mV
 TAU_PRE = TAU_POST = 20 * ms
 G_MAX = 0.01
 A_PRE = 0.01 * G_MAX
-A_POST = -A_PRE * TAU_PRE / TAU_POST * 1.05
+A_MINUS_RATIO = 1.05            # |A-| tau- / (A+ tau+): depression slightly stronger than potentiation
+A_POST = -A_PRE * TAU_PRE / TAU_POST * A_MINUS_RATIO
 
 
-def build(n_inputs=N_INPUTS, rate=RATE, seed=1, snapshot_times=()):
+def build(n_inputs=N_INPUTS, rate=RATE, seed=1, snapshot_times=(), a_minus_ratio=A_MINUS_RATIO):
     """(net, inputs, neuron, synapses, post spike monitor, weight monitor or None)."""
     inputs = PoissonGroup(n_inputs, rates=rate, name="inputs")
     # gl = 1 and Cm = tau_m: conductances are in units of the leak conductance, as in Brian2's example
     neuron = NeuronGroup(1, "lif_coba", El=E_L, Ee=E_E, gl=1.0, Cm=TAU_M, tau_e=TAU_E, v_th=V_T, v_reset=V_R,
                          method="euler", v=0.0, name="neuron")
-    rule = STDP(A_plus=A_PRE, A_minus=A_POST, tau_plus=TAU_PRE, tau_minus=TAU_POST, w_max=G_MAX)
+    a_minus = -A_PRE * TAU_PRE / TAU_POST * a_minus_ratio     # = A_POST at the default ratio, bit for bit
+    rule = STDP(A_plus=A_PRE, A_minus=a_minus, tau_plus=TAU_PRE, tau_minus=TAU_POST, w_max=G_MAX)
     S = Synapses(inputs, neuron, "ge", weight=lambda rng, n: rng.random(n) * G_MAX, plasticity=rule,
                  name="stdp").connect()
     M = SpikeMonitor(neuron)
@@ -58,16 +62,20 @@ def main(argv=None):
     parser = experiment_parser("song2000", __doc__.splitlines()[0], duration=100.0)
     parser.add_argument("--n-inputs", type=int, default=N_INPUTS)
     parser.add_argument("--rate", type=float, default=RATE, help="input rate in Hz (default 15)")
+    parser.add_argument("--a-minus-ratio", type=float, default=A_MINUS_RATIO,
+                        help=f"|A-| tau- / (A+ tau+), depression over potentiation (default {A_MINUS_RATIO})")
     args = parser.parse_args(argv)
     snaps = np.linspace(0, args.duration, 6)[:-1]   # the final weights are added after the run
-    net, inputs, neuron, S, M, W = build(args.n_inputs, args.rate, args.seed, snapshot_times=snaps)
+    net, inputs, neuron, S, M, W = build(args.n_inputs, args.rate, args.seed, snapshot_times=snaps,
+                                         a_minus_ratio=args.a_minus_ratio)
     net.build()
     w0 = S.w
     wall = timed_run(net, args.duration * second, args)
     ws = weight_summary(S.w, M.t, args.duration)
     extra = {"frac_below_0.1_wmax": ws["frac_below_0_1_wmax"], "frac_above_0.9_wmax": ws["frac_above_0_9_wmax"],
              "mean_w_over_wmax": ws["mean_w_over_wmax"], "post_rate_hz": ws["post_rate_hz"],
-             "n_inputs": args.n_inputs, "input_rate_hz": args.rate, "g_max": G_MAX}
+             "n_inputs": args.n_inputs, "input_rate_hz": args.rate, "a_minus_ratio": args.a_minus_ratio,
+             "g_max": G_MAX}
     summary = finish("song2000", net, [M], args, wall, extra=extra)
     np.savez(args.out / "weights.npz", w_initial=w0, w_final=S.w, snapshot_t=W.t, snapshots=W.w)
     _figure(S.w, w0, W, M, args.duration, args.out / "song2000.png")

@@ -7,6 +7,8 @@
     spikesim convert MODEL.npz --data DIR [--timesteps 10,20,50,100,200] [--out DIR]
     spikesim figure activations [--out FILE]
     spikesim show-code NAME [--backend cpu|reference|cuda]   (a neuron preset, or an experiment's network)
+    spikesim sweep NAME --param P=V1,V2 [--param ...] [--seeds N] [--out DIR] [--scheduler ADDR] [--workers N]
+    spikesim sweep-plot DIR --field F --x P [--y Q]
     spikesim list
 
 ``run`` executes ``experiments/NAME.py``'s ``main(argv)``; ``spikesim run
@@ -50,7 +52,7 @@ def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="spikesim", description="spikesim: spiking network simulator")
     parser.add_argument("command", choices=["run", "compare", "bench", "train", "convert", "figure", "show-code",
-                                            "list"])
+                                            "sweep", "sweep-plot", "list"])
     parser.add_argument("name", nargs="?")
     if not argv or argv[0] in ("-h", "--help"):
         parser.print_help()
@@ -67,6 +69,9 @@ def main(argv=None):
         return figure_main(argv[1:])
     if argv[0] == "show-code":
         return show_code_main(argv[1:])
+    if argv[0] in ("sweep", "sweep-plot"):           # parameter sweeps on Dask: spikesim/sweep/cli.py
+        from .sweep import cli as sweep_cli
+        return (sweep_cli.sweep_main if argv[0] == "sweep" else sweep_cli.sweep_plot_main)(argv[1:])
     args, rest = parser.parse_known_args(argv[:2])
     rest = argv[2:]
     folder = experiments_dir()

@@ -11,6 +11,7 @@ import argparse
 import json
 import multiprocessing
 import pathlib
+import sys
 import time
 
 import numpy as np
@@ -64,8 +65,14 @@ class _Renderer:
 
 
 def start_background_renderer():
-    """Start importing matplotlib in a child process (POSIX only); :func:`finish` uses it."""
+    """Start importing matplotlib in a child process (POSIX only); :func:`finish` uses it.
+
+    Not where matplotlib is imported already (nothing left to overlap: a sweep worker's later runs), nor in
+    a daemonic process, which may not start children (a Dask worker).
+    """
     global _renderer
+    if "matplotlib.figure" in sys.modules or multiprocessing.current_process().daemon:
+        return
     if _renderer is None and "fork" in multiprocessing.get_all_start_methods():
         try:
             _renderer = _Renderer()
