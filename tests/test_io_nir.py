@@ -135,7 +135,7 @@ def test_what_does_not_map_raises_a_clear_error():
     model, X = _mlp()
     with pytest.raises(NIRUnsupportedError, match="reset by subtraction"):
         to_nir(ann_to_snn(model, X[:50]))                        # the default reset="subtract"
-    small = Sequential([Conv2d(2, 3), ReLU(), MaxPool2d(2), Flatten(), Dense(2)]).build((1, 6, 6))
+    small = Sequential([Conv2d(2, 3), ReLU(), MaxPool2d(2), Flatten(), Dense(2)]).build((1, 6, 6), rng=np.random.default_rng(0))
     with pytest.raises(NIRUnsupportedError, match="spiking max-pool"):
         to_nir(ann_to_snn(small, np.ones((2, 1, 6, 6)), reset="zero"))         # pooling="max"
     G = NeuronGroup(2, "lif_cuba", name="cuba")
