@@ -226,6 +226,23 @@ FIGURES: list[Figure] = [
 ]
 
 
+def missing_figures(out: str | pathlib.Path) -> list[str]:
+    """Names of the gallery figures whose ``<name>.png`` is not in ``out`` (in the order of :data:`FIGURES`).
+
+    Parameters
+    ----------
+    out : path
+        A gallery folder (it need not exist).
+
+    Returns
+    -------
+    list of str
+        Figure names, ready for ``make_figures(out, only=...)``.
+    """
+    out = pathlib.Path(out)
+    return [f.name for f in FIGURES if not (out / f"{f.name}.png").is_file()]
+
+
 def make_figures(out: str | pathlib.Path, *, quick: bool = False, data: str | pathlib.Path | None = None,
                  only: list[str] | None = None, progress: bool = True) -> dict:
     """Make the gallery figures in ``out``; returns the index written to ``out/index.json``.
