@@ -39,7 +39,8 @@ class Context:
     tmp: pathlib.Path
     cache: dict = field(default_factory=dict)
 
-    def mnist(self):
+    def mnist(self) -> tuple:
+        """The 8,000/2,000 MNIST protocol from ``data`` (loaded once): ``(X_train, y_train, X_test, y_test)``."""
         if "mnist" not in self.cache:
             from .data.mnist import load_protocol
             self.cache["mnist"] = load_protocol(self.data)
@@ -85,7 +86,13 @@ def _style():
 
 
 def activations(ctx: Context) -> None:
-    """The activation functions and their derivatives (``spikesim figure activations``)."""
+    """The activation functions and their derivatives (``spikesim figure activations``).
+
+    Parameters
+    ----------
+    ctx : Context
+        The output folder (writes ``ctx.out / "activations.png"``), the quick flag, MNIST and shared models.
+    """
     from .plot.activations import activation_figure
     from .plot.style import savefig
     with _style():
@@ -93,22 +100,29 @@ def activations(ctx: Context) -> None:
 
 
 def perceptron_boundary(ctx: Context) -> None:
-    """Rosenblatt's perceptron on two separable clouds: the points, the learned boundary, the errors per epoch."""
+    """Rosenblatt's perceptron on two separable clouds: the points, the learned boundary, the mistakes per epoch.
+
+    Parameters
+    ----------
+    ctx : Context
+        The output folder (writes ``ctx.out / "perceptron_boundary.png"``), the quick flag, MNIST and shared models.
+    """
     from matplotlib.figure import Figure as MplFigure
 
     from .ann import Perceptron
     from .plot.style import savefig
-    rng = np.random.default_rng(3)
-    X = np.vstack([rng.normal((-1.0, -0.6), 0.45, (60, 2)), rng.normal((1.0, 0.8), 0.45, (60, 2))])
-    y = np.repeat([0, 1], 60)
-    errors, model = [], Perceptron(max_epochs=1, warm_start=True, random_state=0)
-    for _ in range(12):
-        model.fit(X, y)
-        errors.append(int(np.sum(model.predict(X) != y)))
+    rng = np.random.default_rng(1)
+    X = np.vstack([rng.normal((-0.8, -0.5), 0.6, (90, 2)), rng.normal((0.8, 0.6), 0.6, (90, 2))])
+    side = X @ np.array([0.8, 0.6]) - 0.1
+    keep = np.abs(side) > 0.08                 # a gap around a line: the classes are linearly separable
+    X, y = X[keep] + 1.5, (side[keep] > 0).astype(int)   # away from the origin, so the bias has to be learned
+    model = Perceptron(max_epochs=100, shuffle=True, random_state=0).fit(X, y)
+    mistakes = model.mistakes_per_epoch_
     with _style():
         fig = MplFigure(figsize=(11, 4.5), layout="constrained")
         a, b = fig.subplots(1, 2, width_ratios=(1.3, 1))
-        gx, gy = np.meshgrid(np.linspace(-3, 3, 301), np.linspace(-3, 3, 301))
+        lo, hi = X.min(0) - 0.5, X.max(0) + 0.5
+        gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], 301), np.linspace(lo[1], hi[1], 301))
         z = model.predict(np.column_stack([gx.ravel(), gy.ravel()])).reshape(gx.shape)
         a.contourf(gx, gy, z, levels=[-0.5, 0.5, 1.5], colors=["#cfe3f3", "#f6dcc8"])
         a.contour(gx, gy, z, levels=[0.5], colors="k", linewidths=2)
@@ -116,12 +130,13 @@ def perceptron_boundary(ctx: Context) -> None:
         a.scatter(*X[y == 1].T, s=18, color="#D55E00", marker="s", label="class 1")
         a.set_xlabel("x1")
         a.set_ylabel("x2")
-        a.set_title("perceptron decision boundary")
+        a.set_title(f"decision boundary ({model.score(X, y):.0%} correct)")
         a.legend(loc="upper left")
-        b.plot(np.arange(1, len(errors) + 1), errors, "o-")
+        b.bar(np.arange(1, len(mistakes) + 1), mistakes, color="0.4")
         b.set_xlabel("epoch")
-        b.set_ylabel("training errors")
-        b.set_title("errors after each epoch")
+        b.set_ylabel("mistakes (weight updates)")
+        b.set_title(f"converged after {len(mistakes)} epochs")
+        b.xaxis.get_major_locator().set_params(integer=True)
         savefig(fig, ctx.out / "perceptron_boundary.png")
 
 
@@ -136,7 +151,13 @@ def _lenet(ctx):
 
 
 def lenet5_feature_maps(ctx: Context) -> None:
-    """The feature maps of LeNet5's two convolutions (after ReLU) for one held-out digit."""
+    """The feature maps of LeNet5's two convolutions (after ReLU) for one held-out digit.
+
+    Parameters
+    ----------
+    ctx : Context
+        The output folder (writes ``ctx.out / "lenet5_feature_maps.png"``), the quick flag, MNIST and shared models.
+    """
     from matplotlib.figure import Figure as MplFigure
 
     from .plot.style import savefig
@@ -168,7 +189,13 @@ def lenet5_feature_maps(ctx: Context) -> None:
 
 
 def converted_layer_raster(ctx: Context) -> None:
-    """Every stage of the trained LeNet5, converted to spiking neurons, for one held-out digit."""
+    """Every stage of the trained LeNet5, converted to spiking neurons, for one held-out digit.
+
+    Parameters
+    ----------
+    ctx : Context
+        The output folder (writes ``ctx.out / "converted_layer_raster.png"``), the quick flag, MNIST and shared models.
+    """
     from matplotlib.figure import Figure as MplFigure
 
     from .bridges import ann_to_snn
@@ -296,7 +323,18 @@ def make_figures(out: str | pathlib.Path, *, quick: bool = False, data: str | pa
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``spikesim figures``: parse the command line and make the gallery."""
+    """``spikesim figures``: parse the command line and make the gallery.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after ``figures`` (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit status: 0, or 2 for an unknown figure name or missing MNIST data.
+    """
     p = argparse.ArgumentParser(prog="spikesim figures", description=__doc__.splitlines()[0])
     p.add_argument("--out", type=pathlib.Path, default=pathlib.Path("docs") / "gallery",
                    help="output folder (default docs/gallery, where the documentation site reads them)")

@@ -57,6 +57,16 @@ def quantity_unit(unit: str) -> pq.Quantity:
 
     spikesim stores every value in SI units, so only the dimension counts: names outside the common SI
     units (``mV`` in an equation is Brian2's volt dimension) are reduced to SI base units through Brian2.
+
+    Parameters
+    ----------
+    unit : str
+        A Brian2 unit expression, as a model's ``units`` table holds it.
+
+    Returns
+    -------
+    quantities.Quantity
+        The unit (magnitude 1) in SI; ``pq.dimensionless`` for ``"1"``.
     """
     expr = str(unit).strip()
     if expr in ("1", "", "Unit(1)"):

@@ -135,7 +135,27 @@ def to_nir(model: SpikingClassifier | Network, *, dt: float | None = None) -> "n
 
 def write_nir(model: SpikingClassifier | Network, path: str | pathlib.Path, *, dt: float | None = None) \
         -> "nir.NIRGraph":
-    """Write ``to_nir(model)`` to ``path`` (HDF5, by ``nir.write``) and return the graph."""
+    """Write ``to_nir(model)`` to ``path`` (HDF5, by ``nir.write``) and return the graph.
+
+    Parameters
+    ----------
+    model : SpikingClassifier or Network
+        What :func:`to_nir` accepts.
+    path : path
+        The file to write (conventionally ``*.nir``).
+    dt : float, optional
+        Time step in seconds recorded in the graph's metadata (default: the model's).
+
+    Returns
+    -------
+    nir.NIRGraph
+        The graph written.
+
+    Raises
+    ------
+    NIRUnsupportedError
+        A part of ``model`` that NIR cannot describe (see :func:`to_nir`).
+    """
     graph = to_nir(model, dt=dt)
     nir.write(str(path), graph)
     return graph
@@ -306,11 +326,35 @@ class NIRNetwork:
     dt: float = DT
 
     def run(self, steps: int, *, backend: str = "cpu") -> None:
-        """Simulate ``steps`` time steps (continuing from the last run)."""
+        """Simulate ``steps`` time steps (continuing from the last run).
+
+        Parameters
+        ----------
+        steps : int
+            Number of time steps of ``dt`` seconds.
+        backend : {"cpu", "reference", "cuda"}
+            The engine's backend.
+        """
         self.network.run(int(steps) * self.dt, backend=backend, progress=False)
 
     def spike_counts(self, node: str | None = None) -> np.ndarray:
-        """Spikes per neuron of ``node`` (default: the node of the only Output), shape of the node."""
+        """Spikes per neuron of a neuron node since the network was built.
+
+        Parameters
+        ----------
+        node : str, optional
+            A neuron node or an ``Output`` node (default: the node of the graph's only Output).
+
+        Returns
+        -------
+        ndarray of int, shape of the node (e.g. ``(C, H, W)``)
+            Spike counts.
+
+        Raises
+        ------
+        ValueError
+            No such node, or no ``node`` given for a graph with several outputs.
+        """
         if node is None:
             if len(self.outputs) != 1:
                 raise ValueError(f"the graph has {len(self.outputs)} outputs; name the node ({sorted(self.groups)})")
