@@ -2,8 +2,8 @@
 
 ``spikesim figures --quick`` makes every gallery image into a copy of docs/, then the site is built from that
 copy with ``strict`` on, as ``mkdocs build --strict`` does (the same ``load_config`` and ``build`` calls as
-MkDocs's command line; ``mkdocs.exceptions.Abort`` on any warning).  About 1.5 minutes on an idle 2-core
-machine, several when it is shared: marked slow.
+MkDocs's command line; ``mkdocs.exceptions.Abort`` on any warning).  Measured on the shared 2-core machine:
+85 s with the numba cache warm, 218 s right after a source change (every kernel compiles again): marked slow.
 """
 import json
 import pathlib
