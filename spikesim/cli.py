@@ -6,6 +6,7 @@
     spikesim train perceptron|mlp|lenet5 --data DIR [--epochs N] [--seed N] [--out DIR]
     spikesim convert MODEL.npz --data DIR [--timesteps 10,20,50,100,200] [--out DIR]
     spikesim figure activations [--out FILE]
+    spikesim figures [--out DIR] [--quick] [--data DIR] [--only NAMES]   (the documentation's gallery)
     spikesim show-code NAME [--backend cpu|reference|cuda]   (a neuron preset, or an experiment's network)
     spikesim sweep NAME --param P=V1,V2 [--param ...] [--seeds N] [--out DIR] [--scheduler ADDR] [--workers N]
     spikesim sweep-plot DIR --field F --x P [--y Q]
@@ -51,8 +52,8 @@ def _available(folder):
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="spikesim", description="spikesim: spiking network simulator")
-    parser.add_argument("command", choices=["run", "compare", "bench", "train", "convert", "figure", "show-code",
-                                            "sweep", "sweep-plot", "list"])
+    parser.add_argument("command", choices=["run", "compare", "bench", "train", "convert", "figure", "figures",
+                                            "show-code", "sweep", "sweep-plot", "list"])
     parser.add_argument("name", nargs="?")
     if not argv or argv[0] in ("-h", "--help"):
         parser.print_help()
@@ -67,6 +68,9 @@ def main(argv=None):
         return 0
     if argv[0] == "figure":
         return figure_main(argv[1:])
+    if argv[0] == "figures":
+        from .gallery import main as figures_main
+        return figures_main(argv[1:])
     if argv[0] == "show-code":
         return show_code_main(argv[1:])
     if argv[0] in ("sweep", "sweep-plot"):           # parameter sweeps on Dask: spikesim/sweep/cli.py

@@ -150,6 +150,8 @@ class Dense(Layer):
     init : {"uniform", "he", "lecun"}
         Initial weights: PyTorch's default uniform, or He / LeCun normal (zero bias).
 
+    Notes
+    -----
     Shapes: x (n, in_features) -> y (n, out_features); ``weight`` (out_features,
     in_features), ``bias`` (out_features,).  Backward:
     ``dW = g^T x``, ``db = sum_n g``, ``dx = g W``.
@@ -232,6 +234,8 @@ class Conv2d(Layer):
     bias : bool
     init : {"uniform", "he", "lecun"}
 
+    Notes
+    -----
     Shapes: x (n, C, H, W) -> y (n, out_channels, H + 2 padding - k + 1, W + 2 padding - k + 1);
     ``weight`` (out_channels, C, k, k).  Computed as ``im2col`` (a numba kernel
     gathering every k x k patch into a column) and one matrix product; the

@@ -24,6 +24,8 @@ class StateMonitor(Monitor):
     every : int
         Record every this many steps (>= 1).
 
+    Notes
+    -----
     After a run, ``mon.t`` has shape (n_times,) and ``mon.v`` shape
     (n_recorded, n_times): ``mon.v[k]`` is the trace of ``record[k]``.
     """
