@@ -102,8 +102,10 @@ def loop_source(st):
         if g["kind"] == "neuron":
             thr.append(f"_k{k} = {alias[g['module']]}.threshold(_step, t, dt, g{k}, {out})")
         elif g["kind"] == "poisson":
-            thr.append(f"_p{k} = g{k}.extra")
-            thr.append(f"_k{k} = _I.poisson_spikes(_step, _p{k}[0], _p{k}[1], _p{k}[2], g{k}.key[0], _p{k}[3], "
+            thr.append(f"_p{k} = g{k}.extra")       # (nxt, draws, log1mp, head, link, far, far_n)
+            thr.append(f"_k{k} = 0")                  # the calendar's bucket of this step, or a new window
+            thr.append(f"if _p{k}[3][_step % _p{k}[3].size] >= 0 or (_step % _p{k}[3].size == 0 and _p{k}[6][0] > 0):")
+            thr.append(f"    _k{k} = _I.poisson_spikes(_step, _p{k}[0], _p{k}[1], _p{k}[2], g{k}.key[0], _p{k}[3], "
                        f"_p{k}[4], _p{k}[5], _p{k}[6], {out})")
             thr.append(f"for _q in range(_k{k}):")
             thr.append(f"    g{k}.last[{out}[_q]] = _step")
@@ -113,27 +115,46 @@ def loop_source(st):
             thr.append(f"    g{k}.last[{out}[_q]] = _step")
         thr.append(f"g{k}.hist_n[_slot{k}] = _k{k}")
         thr.append(f"g{k}.hist_step[_slot{k}] = _step")
+        if g["monitored"] or any(p["counted"] == k for p in pres):
+            thr.append(f"if _k{k} > 0:")
         for q in g["monitored"]:
-            thr.append(f"_M.record_spikes(_step, {out}, _k{k}, SM[{q}])")
+            thr.append(f"    _M.record_spikes(_step, {out}, _k{k}, SM[{q}])")
         for q, p in enumerate(pres):
             if p["counted"] == k:
-                thr.append(f"_P.count_spikes(p{q}, {out}, _k{k})")
-    # 4. synapses: every pre pathway, then every post pathway, then regular operations
+                thr.append(f"    _P.count_spikes(p{q}, {out}, _k{k})")
+    # 4. synapses: every pre pathway, then every post pathway, then regular operations.  A pathway is
+    # called only when it has spikes to process: a pre pathway while a spike of its source group is
+    # younger than its longest delay (_lf: the group's last step with spikes), a post pathway in a step
+    # in which its target group fired (a call with nothing to process would do nothing).
     syn = []
+    tracked = sorted({s["pre"] for s in syns if s["on_pre"] and s["pre"] in spiking})
+    entry = []
+    for k in tracked:
+        entry += [f"_lf{k} = -(1 << 62)",
+                  f"for _q in range(g{k}.hist_n.size):",
+                  f"    if g{k}.hist_n[_q] > 0 and g{k}.hist_step[_q] > _lf{k}:",
+                  f"        _lf{k} = g{k}.hist_step[_q]"]
+        thr.append(f"if _k{k} > 0:")          # appended after every group's threshold: order is irrelevant
+        thr.append(f"    _lf{k} = _step")
     for k, s in enumerate(syns):
         if s["on_pre"] and s["pre"] in spiking:
-            syn.append(f"if {alias[s['module']]}.on_pre(_step, t, dt, s{k}, g{s['pre']}, g{s['post']}):")
-            syn.append(f"    return _step - _n0, -2, {k}")
+            entry += [f"_dmax{k} = 0", f"for _q in range(s{k}.udelay.size):",
+                      f"    _dmax{k} = max(_dmax{k}, s{k}.udelay[_q])"]
+            syn.append(f"if _step - _lf{s['pre']} <= _dmax{k}:")
+            syn.append(f"    if {alias[s['module']]}.on_pre(_step, t, dt, s{k}, g{s['pre']}, g{s['post']}):")
+            syn.append(f"        return _step - _n0, -2, {k}")
     for k, s in enumerate(syns):
         if s["on_post"] and s["post"] in spiking:
-            syn.append(f"if {alias[s['module']]}.on_post(_step, t, dt, s{k}, g{s['pre']}, g{s['post']}):")
-            syn.append(f"    return _step - _n0, -2, {k}")
+            syn.append(f"if _k{s['post']} > 0:")
+            syn.append(f"    if {alias[s['module']]}.on_post(_step, t, dt, s{k}, g{s['pre']}, g{s['post']}):")
+            syn.append(f"        return _step - _n0, -2, {k}")
     syn += _regular(groups, syns, "synapses", alias)
     # 5. resets
     rst = []
     for k, g in enumerate(groups):
         if g["kind"] == "neuron" and g["reset"] and k in spiking:
-            rst.append(f"{alias[g['module']]}.reset(_step, t, dt, g{k}, g{k}.hist[_slot{k}], _k{k})")
+            rst.append(f"if _k{k} > 0:")
+            rst.append(f"    {alias[g['module']]}.reset(_step, t, dt, g{k}, g{k}.hist[_slot{k}], _k{k})")
     # 6. end: rate monitors, regular operations, normalisations
     end = []
     for k, g in enumerate(groups):
@@ -150,7 +171,7 @@ def loop_source(st):
              "",
              "    Returns (steps done, group of a non-finite state or -1 (-2: a spike window of synapses",
              "    set k overflowed; -3: presentation k showed its last item), neuron index or k).",
-             '    """'] + _i(unpack, 4) + ["    for _step in range(_n0, _n0 + _n_steps):", "        t = _step * dt"]
+             '    """'] + _i(unpack + entry, 4) + ["    for _step in range(_n0, _n0 + _n_steps):", "        t = _step * dt"]
             + _i(room + (["# presentations"] + phase if phase else []) + ["# start"] + start + ["# groups"] + grp
                  + ["# thresholds"] + thr + ["# synapses"] + syn + ["# resets"] + rst + ["# end"] + end, 8)
             + ["    return _n_steps, -1, -1"])
