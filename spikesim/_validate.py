@@ -9,6 +9,9 @@ import numbers
 
 import numpy as np
 
+#: the most time steps a network may reach: ``t = step*dt`` stays exact in float64 and step counters in int64
+MAX_STEPS = 2 ** 53
+
 
 def _show(value):
     arr = np.asarray(value)
@@ -17,13 +20,15 @@ def _show(value):
     return f"array of shape {arr.shape}"
 
 
-def check_int(name, value, minimum=None):
-    """Return ``value`` as int; it must be an integer (not bool) >= minimum."""
+def check_int(name, value, minimum=None, maximum=None):
+    """Return ``value`` as int; it must be an integer (not bool) in [minimum, maximum]."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
     value = int(value)
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {value}")
     return value
 
 
@@ -75,10 +80,15 @@ def check_array(name, value, n, *, positive=False, nonnegative=False, unit="", d
     return arr
 
 
-def steps_of(name, duration, dt):
-    """Number of whole time steps in ``duration``; raises if it is not whole."""
+def steps_of(name, duration, dt, *, positive=False):
+    """Number of whole time steps in ``duration``; raises if it is not whole or beyond :data:`MAX_STEPS`."""
     duration = check_float(name, duration, nonnegative=True, unit="s")
+    if not duration / dt < MAX_STEPS:
+        raise ValueError(f"{name} must be less than {MAX_STEPS:.3g} steps of dt={dt} s ({MAX_STEPS * dt:.3g} s), "
+                         f"got {duration} s")
     n = int(round(duration / dt))
+    if positive and n < 1:
+        raise ValueError(f"{name} must be at least one step of dt={dt} s, got {duration} s")
     if abs(n * dt - duration) > 1e-6 * dt:
         raise ValueError(f"{name} must be a whole number of time steps of dt={dt} s, got {duration} s "
                          f"({duration / dt:.6g} steps)")

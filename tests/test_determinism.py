@@ -51,7 +51,7 @@ def test_store_restore_replays_exactly():
 
 SCRIPT = textwrap.dedent("""
     import sys, numpy as np
-    sys.path.insert(0, {tests!r})
+    sys.path[:0] = [{tests!r}, {root!r}]          # the spikesim under test, not another installed copy
     from netfactory import random_network
     from spikesim.units import ms
     net, groups, syns, mons, *_ = random_network(3)
@@ -69,7 +69,8 @@ SCRIPT = textwrap.dedent("""
 def test_save_load_in_new_process_continues_bit_identically(tmp_path):
     import pathlib
     script = tmp_path / "continue.py"
-    script.write_text(SCRIPT.format(tests=str(pathlib.Path(__file__).parent)))
+    script.write_text(SCRIPT.format(tests=str(pathlib.Path(__file__).parent),
+                                    root=str(pathlib.Path(__file__).parents[1])))
     state = str(tmp_path / "state.npz")
     subprocess.run([sys.executable, str(script), "save", state], check=True)
     subprocess.run([sys.executable, str(script), "load", state], check=True)

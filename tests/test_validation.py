@@ -80,6 +80,7 @@ def test_network_and_run_reject():
         net.run(1 * ms, backend="gpu")
     with pytest.raises(TypeError, match="objects must be"):
         Network("a neuron")
+    del net                      # G belongs to net while net exists (it never ran: it may join another network)
     H = NeuronGroup(2)
     S = Synapses(G, H).connect()
     with pytest.raises(ValueError, match="its post group"):

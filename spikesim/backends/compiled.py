@@ -26,6 +26,9 @@ EMPTY_STEP = -(2 ** 62)      # history slot holding no step
 
 
 def _steps(name, seconds, dt):
+    from .._validate import MAX_STEPS
+    if not seconds / dt < MAX_STEPS:
+        raise ValueError(f"{name} must be less than {MAX_STEPS:.3g} steps of dt={dt} s, got {seconds} s")
     k = int(round(seconds / dt))
     if k < 1 or abs(k * dt - seconds) > 1e-6 * dt:
         raise ValueError(f"{name} must be a whole number of steps of dt={dt} s, got {seconds} s")
@@ -113,6 +116,7 @@ class CompiledNetwork:
                               g._layout["timed"])
                 rec = (g._x, g._shared, g.lastspike, ref, g.not_refractory) + ring + (key, timed, ())
             elif isinstance(g, PoissonGroup):
+                g._check_state()
                 p = np.minimum(g.rates * dt, 1.0)
                 with np.errstate(divide="ignore"):
                     log1mp = np.log1p(-p)
@@ -135,6 +139,7 @@ class CompiledNetwork:
             self.group_records.append(dict(zip(GROUP_FIELDS, rec)))
         self.syn_records = []
         for s in self.synapses:
+            s._check_state()
             timed = tuple((s._values[n].values, F.timed_meta(dt, s._values[n].dt)) for n, _ in
                           s._layout["timed"])
             self.syn_records.append(dict(zip(SYNAPSE_FIELDS, (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import check_array, timestep
+from .._validate import MAX_STEPS, check_array, timestep
 from .groups import Group
 
 
@@ -57,6 +57,15 @@ class PoissonGroup(Group):
         d.update(next_step=self.next_step, draws=self.draws, rates=self._rates)
         return d
 
+    def _check_state(self):
+        """Check rates edited in place (``P.rates[:] = ...``) before a run: finite and >= 0 Hz."""
+        r = self._rates[0]
+        ok = np.isfinite(r) & (r >= 0)
+        if not ok.all():
+            i = int(np.flatnonzero(~ok)[0])
+            raise ValueError(f"PoissonGroup {self.name!r}: rates[{i}] must be finite and >= 0 Hz, got {r[i]} "
+                             f"(arrays edited in place are checked at the start of every run)")
+
 
 class SpikeGeneratorGroup(Group):
     """Spikes of ``N`` neurons at explicitly given times.
@@ -94,7 +103,18 @@ class SpikeGeneratorGroup(Group):
         self.cursor = np.zeros(1, dtype=np.int64)
 
     def _event_steps(self, dt):
-        """(steps, indices) sorted by step then index, checked for duplicates."""
+        """(steps, indices) sorted by step then index, checked (again: the arrays are public) and for duplicates."""
+        idx, times = np.asarray(self.indices), np.asarray(self.times, dtype=np.float64)
+        if idx.shape != times.shape or idx.ndim != 1:
+            raise ValueError(f"SpikeGeneratorGroup {self.name!r}: indices and times must be 1-D arrays of the same "
+                             f"length, got shapes {idx.shape} and {times.shape}")
+        if idx.size and (idx.min() < 0 or idx.max() >= self.N):
+            raise ValueError(f"SpikeGeneratorGroup {self.name!r}: indices must be in [0, {self.N}), got "
+                             f"{idx[(idx < 0) | (idx >= self.N)][0]}")
+        ok = np.isfinite(times) & (times >= 0) & (times / dt < MAX_STEPS)
+        if not ok.all():
+            raise ValueError(f"SpikeGeneratorGroup {self.name!r}: times must be finite, >= 0 s and below "
+                             f"{MAX_STEPS:.3g} steps of dt={dt} s, got {times[~ok][0]}")
         steps = timestep(self.times, dt)
         order = np.lexsort((self.indices, steps))
         steps, idx = steps[order], self.indices[order]

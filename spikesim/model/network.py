@@ -1,13 +1,13 @@
 """Network: the container that builds the compiled state and runs it."""
 from __future__ import annotations
 
-import json
 import sys
 import time
+import weakref
 
 import numpy as np
 
-from .._validate import check_float, check_int, steps_of
+from .._validate import MAX_STEPS, check_float, check_int, steps_of
 from ..monitors._base import Monitor
 from ..monitors.rate import PopulationRateMonitor
 from ..monitors.spikes import SpikeMonitor
@@ -17,13 +17,18 @@ from ..units import ms
 from .groups import Group
 from .inputs import PoissonGroup
 from .presentation import Presentation
+from .state_file import FILE_VERSION
 from .synapses import Synapses
 
-FILE_VERSION = 1
+__all__ = ["Network", "SimulationError", "FILE_VERSION"]
 
 
 class SimulationError(RuntimeError):
-    """A state variable became NaN or infinite during a run."""
+    """A run could not go on: a state variable became NaN or infinite, or a spike buffer overflowed.
+
+    The message names the object, the neuron (or synapse set) and the time;
+    monitors keep everything recorded before that step.
+    """
 
 
 class Network:
@@ -62,28 +67,70 @@ class Network:
 
     def __init__(self, *objects, dt=0.1 * ms, seed=None):
         self.dt = check_float("dt", dt, positive=True, unit="s")
+        self._compiled = None
         if seed is None:
             seed = int(np.random.SeedSequence().entropy % (2 ** 63))
-        self.seed = check_int("seed", seed, minimum=0)
+        self.seed = seed
         self.objects = []
         self.step = 0
         self.cuda_dtype = "float64"     # state precision on the cuda backend ("float32" is usual on GPUs)
-        self._compiled = None
         self._stored = {}
         self.add(*objects)
 
+    @property
+    def seed(self):
+        """The seed of every random draw (int >= 0); it can change only before the network is built."""
+        return self._seed
+
+    @seed.setter
+    def seed(self, value):
+        value = check_int("seed", value, minimum=0)
+        if self._compiled is not None and value != self._seed:
+            raise RuntimeError(f"seed cannot change after the network was built (connectivity, initial values and "
+                               f"input streams were drawn with seed={self._seed}); create a new Network, or load() "
+                               f"a saved state, which brings its own seed")
+        self._seed = value
+
     # ------------------------------------------------------------------ building
     def add(self, *objects):
-        """Add groups, synapses or monitors (before the first run)."""
+        """Add groups, synapses, monitors, normalisations or presentations (before the first run).
+
+        Parameters
+        ----------
+        *objects : Group, Synapses, Monitor, Normalization or Presentation
+
+        Raises
+        ------
+        TypeError
+            An object of another kind.
+        ValueError
+            An object added twice, or one that belongs to another network:
+            an object belongs to the first Network it is added to, while
+            that network exists, and for good once that network has run it
+            (its last spikes and monitor records count that network's steps)
+            or, for Synapses, built it (delays in steps of that network's
+            ``dt``); create new objects for a second network.
+        RuntimeError
+            The network was already built.
+        """
         if self._compiled is not None:
             raise RuntimeError("objects cannot be added after the network was built; create a new Network")
         from ..plasticity.homeostasis import Normalization
-        for obj in objects:
+        for q, obj in enumerate(objects):
             if not isinstance(obj, (Group, Synapses, Monitor, Normalization, Presentation)):
                 raise TypeError(f"objects must be groups, Synapses, monitors, Normalization or Presentation, got "
                                 f"{type(obj).__name__}")
-            if any(obj is o for o in self.objects):
+            if any(obj is o for o in self.objects) or any(obj is o for o in objects[:q]):
                 raise ValueError(f"{obj!r} was added twice")
+            owner = obj.__dict__.get("_owner")
+            other = owner() if owner is not None else None
+            if (other is not None and other is not self) or (other is None and obj.__dict__.get("_owner_used")):
+                raise ValueError(f"{obj!r} already belongs to another Network: an object belongs to the first network "
+                                 f"it is added to (its state, last spikes and delays in steps follow that network's "
+                                 f"clock); create new objects for this network, or use store()/restore() to run "
+                                 f"variants of one network")
+        for obj in objects:
+            obj.__dict__["_owner"] = weakref.ref(self)
             self.objects.append(obj)
         self._name_objects()
 
@@ -106,6 +153,20 @@ class Network:
     def _rng(self, k):
         return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(k,)))
 
+    def _check_objects(self):
+        """Every object a synapse set or monitor refers to is in the network; something to simulate."""
+        if not self._of(Group):
+            raise ValueError("the network has nothing to simulate: add at least one group (Network(G, S, M) or "
+                             "net.add(G)) before running, building or loading it")
+        ids = {id(g) for g in self._of(Group)}
+        for s in self._of(Synapses):
+            for side, g in (("pre", s.pre), ("post", s.post)):
+                if id(g) not in ids:
+                    raise ValueError(f"Synapses {s.name!r}: its {side} group {g.name!r} is not in the network")
+        for m in self._of(Monitor):
+            if id(m.group) not in ids:
+                raise ValueError(f"{type(m).__name__} {m.name!r}: its group {m.group.name!r} is not in the network")
+
     def build(self):
         """Draw connectivity and random initial values, and lay out the compiled arrays.
 
@@ -115,15 +176,8 @@ class Network:
         if self._compiled is not None:
             return self._compiled
         from ..backends.compiled import CompiledNetwork
+        self._check_objects()
         groups = self._of(Group)
-        ids = {id(g) for g in groups}
-        for s in self._of(Synapses):
-            for side, g in (("pre", s.pre), ("post", s.post)):
-                if id(g) not in ids:
-                    raise ValueError(f"Synapses {s.name!r}: its {side} group {g.name!r} is not in the network")
-        for m in self._of(Monitor):
-            if id(m.group) not in ids:
-                raise ValueError(f"{type(m).__name__} {m.name!r}: its group {m.group.name!r} is not in the network")
         keys = {}
         for k, obj in enumerate(self.objects):
             if isinstance(obj, (Group, Synapses)):
@@ -132,6 +186,8 @@ class Network:
                 obj._resolve(self._rng(k), self.dt)
             elif isinstance(obj, Synapses):
                 obj._build(self._rng(k), self.dt)
+        for obj in self._of(Synapses):         # their delays in steps and connectivity belong to this network
+            obj.__dict__["_owner_used"] = True
         for m in self._of(Monitor):
             m.dt = self.dt
         from ..plasticity.homeostasis import Normalization
@@ -169,9 +225,14 @@ class Network:
             that step is kept in the monitors.
         """
         n_total = steps_of("duration", duration, self.dt)
+        if self.step + n_total >= MAX_STEPS:
+            raise ValueError(f"duration must keep the network below {MAX_STEPS:.3g} steps of dt={self.dt} s; it is "
+                             f"at step {self.step}, got {duration} s ({n_total} steps)")
         chunk_steps = check_int("chunk_steps", chunk_steps, minimum=1)
         engine = self._engine(backend)
         cn = self._compiled
+        for obj in self.objects:               # their state now follows this network's clock
+            obj.__dict__["_owner_used"] = True
         per_step = sum(len(m.variables) * m.record.size * 8 / m.every for m in cn.state_monitors)
         if per_step:
             chunk_steps = max(1, min(chunk_steps, int(64e6 / per_step)))
@@ -383,7 +444,14 @@ class Network:
         return [[type(o).__name__, o.name, getattr(o, "N", None)] for o in self.objects]
 
     def save(self, path):
-        """Write the whole state to ``path`` (npz); :meth:`load` continues it bit-identically."""
+        """Write the whole state to ``path`` (npz); :meth:`load` continues it bit-identically.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The file written (numpy's ``.npz``; see :mod:`spikesim.model.state_file`).
+        """
+        from . import state_file
         snap = self._snapshot()
         out = dict(snap["arrays"])
         for k, obj in enumerate(self.objects):
@@ -396,42 +464,147 @@ class Network:
         for k, r in snap["rates_used"].items():
             if r is not None:
                 out[f"r{k}"] = r
-        meta = dict(version=FILE_VERSION, dt=self.dt, seed=self.seed, step=self.step, structure=self._structure())
-        out["meta"] = np.array(json.dumps(meta))
-        with open(path, "wb") as fh:
-            np.savez(fh, **out)
+        meta = dict(dt=self.dt, seed=self.seed, step=self.step, structure=self._structure())
+        state_file.write(path, meta, out)
 
     def load(self, path):
-        """Read a state written by :meth:`save` into this (identically built) network."""
-        with np.load(path, allow_pickle=False) as f:
-            data = {k: f[k] for k in f.files}
-        if "meta" not in data:
-            raise ValueError(f"{path} is not a spikesim network file (no metadata)")
-        meta = json.loads(str(data.pop("meta")))
-        if meta.get("version") != FILE_VERSION:
-            raise ValueError(f"{path}: file version {meta.get('version')} is not supported (expected {FILE_VERSION})")
+        """Continue from a state written by :meth:`save`, bit for bit, in this (identically built) network.
+
+        The network must consist of the same objects, added in the same
+        order (class, name and size of each), with the same ``dt`` and
+        models; its own seed does not matter: the file's seed, connectivity,
+        state, spikes in flight, input streams and monitor records replace
+        this network's.  The whole file is checked against the network
+        before anything changes, so a load that fails leaves the network as
+        it was.  States kept by :meth:`store` are dropped (they belong to the
+        state before the load).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+
+        Raises
+        ------
+        FileNotFoundError
+            No file at ``path``.
+        ValueError
+            Naming the file and the problem: not a spikesim network file
+            (damaged, truncated, another format, arrays that would need
+            pickle, bad metadata), another file version, or a file saved from
+            a different network.
+        """
+        from . import state_file
+        meta, data = state_file.read(path)
         if meta["structure"] != self._structure() or abs(meta["dt"] - self.dt) > 1e-15:
             raise ValueError(f"{path} was saved from a different network: {meta['structure']} with dt={meta['dt']}, "
                              f"this one is {self._structure()} with dt={self.dt}")
+        self._check_objects()
+        shadows, snap = self._stage(path, meta, data)
+        # ---- the file fits: swap (nothing below depends on the file's content any more)
+        self._compiled = None
+        self._cpu_engine = None
+        self._cuda_engine = None
+        self.seed = meta["seed"]           # first: every stream of the build below is keyed by it
+        for k, sh in shadows.items():
+            self.objects[k].__dict__.update(sh.__dict__)
+        for g in self._of(Group):
+            if "_pending" in g.__dict__:
+                g._pending.clear()        # drawn values come from the file, not from this network's generator
+        self._stored = {}
         self.build()
+        self._apply(snap)
+
+    def _stage(self, path, meta, data):
+        """Check every entry of a state file against this network; (synapse shadows, snapshot) to apply."""
+        used = set()
+
+        def bad(problem):
+            raise ValueError(f"{path}: {problem} (saved from a different network, or damaged)")
+
+        def take(key, like=None):
+            if key not in data:
+                bad(f"entry {key!r} is missing")
+            a = data[key]
+            used.add(key)
+            if like is not None and (a.shape != like.shape or a.dtype != like.dtype):
+                bad(f"entry {key!r} has shape {a.shape} and dtype {a.dtype}; this network needs shape {like.shape} "
+                    f"and dtype {like.dtype}")
+            return a
+
+        shadows, arrays = {}, {}
         for k, obj in enumerate(self.objects):
             if isinstance(obj, Synapses):
-                obj.post_index = data[f"c{k}.post_index"].astype(np.int32)
-                obj.dptr, obj.udelay = data[f"c{k}.dptr"], data[f"c{k}.udelay"]
-                perm = data[f"c{k}.perm"]
-                obj._perm = perm.astype(np.int32) if perm.size else None
-                obj._reverse = None
-                obj._sx = data[f"o{k}.sx"].copy()
-                obj._init_traces({})
-        self._compiled = None
-        self.build()
-        snap = {"step": meta["step"], "arrays": {k: v for k, v in data.items() if k[0] in "oh"}, "monitors": {},
-                "rates_used": {}}
+                conn = {n: take(f"c{k}.{n}") for n in ("post_index", "dptr", "udelay", "perm")}
+                problem = obj._connectivity_problem(conn)
+                if problem is not None:
+                    bad(f"connectivity of Synapses {obj.name!r}: {problem}")
+                shadows[k] = obj._shadow(conn, self.dt)
+                live = shadows[k]._state_arrays()
+            elif isinstance(obj, (Group, Presentation)):
+                live = obj._state_arrays()
+            else:
+                continue
+            for name, a in live.items():
+                arrays[f"o{k}.{name}"] = take(f"o{k}.{name}", a)
+        # spike-history rings: one slot per step of the longest outgoing delay of the loaded connectivity
+        groups = self._of(Group)
+        gidx = {id(g): q for q, g in enumerate(groups)}
+        depth = [1] * len(groups)
+        for k, sh in shadows.items():
+            q = gidx[id(sh.pre)]
+            depth[q] = max(depth[q], int(sh.udelay.max()) + 1)
+        for q, g in enumerate(groups):
+            for name, shape, dtype in ((f"hist{q}", (depth[q], g.N), np.int32), (f"hist_n{q}", (depth[q],), np.int64),
+                                       (f"hist_step{q}", (depth[q],), np.int64)):
+                arrays[f"h.{name}"] = take(f"h.{name}", np.empty(shape, dtype))
+        monitors, rates_used = {}, {}
         for k, obj in enumerate(self.objects):
             if isinstance(obj, Monitor):
-                snap["monitors"][k] = {f.split(".", 1)[1]: (data[f], len(data[f])) for f in data
-                                       if f.startswith(f"m{k}.")}
-            if isinstance(obj, PoissonGroup):
-                snap["rates_used"][k] = data.get(f"r{k}")
-        self._apply(snap)
-        self.seed = meta["seed"]
+                monitors[k] = self._stage_monitor(k, obj, data, shadows, bad, used)
+            elif isinstance(obj, PoissonGroup):      # None: the pending spikes are drawn afresh at the next run
+                rates_used[k] = take(f"r{k}", np.empty(obj.N)) if f"r{k}" in data else None
+        extra = sorted(set(data) - used)
+        if extra:
+            bad(f"entry {extra[0]!r} belongs to no object of this network")
+        return shadows, {"step": meta["step"], "arrays": arrays, "monitors": monitors, "rates_used": rates_used}
+
+    def _stage_monitor(self, k, m, data, shadows, bad, used):
+        """The records of monitor ``k`` in a state file, checked: {field: (array, count)}."""
+        if isinstance(m, SpikeMonitor):
+            trailing = {"i": (), "step": ()}
+        elif isinstance(m, StateMonitor):
+            trailing = {"step": (), "data": (len(m.variables), m.record.size)}
+        elif isinstance(m, PopulationRateMonitor):
+            trailing = {"step": (), "count": ()}
+        elif isinstance(m, WeightMonitor):
+            sk = next(q for q, o in enumerate(self.objects) if o is m.synapses)
+            n_syn = shadows[sk].post_index.size
+            rec = m._record
+            if rec is not True:
+                rec = np.atleast_1d(np.asarray(rec))
+                if rec.size and (rec.min() < 0 or rec.max() >= n_syn):
+                    bad(f"WeightMonitor {m.name!r} records synapses up to {rec.max()}, but the file's Synapses "
+                        f"{m.synapses.name!r} have {n_syn}")
+            trailing = {"step": (), "data": (n_syn if rec is True else rec.size,)}
+        else:                                           # pragma: no cover - every monitor kind is listed
+            raise TypeError(f"unsupported monitor {m!r}")
+        present = {f for f in trailing if f"m{k}.{f}" in data}
+        if not present:
+            return {}
+        if present != set(trailing):
+            bad(f"monitor {m.name!r} has records of {sorted(present)} but not of {sorted(set(trailing) - present)}")
+        out, length = {}, None
+        for f, tail in trailing.items():
+            a = data[f"m{k}.{f}"]
+            used.add(f"m{k}.{f}")
+            numeric = a.dtype.kind in "iu" if f in ("i", "step", "count") else a.dtype.kind == "f"
+            if a.ndim != 1 + len(tail) or a.shape[1:] != tail or not numeric:
+                bad(f"records {f!r} of monitor {m.name!r} have shape {a.shape} and dtype {a.dtype}; (n,) + {tail} "
+                    f"{'integers' if f in ('i', 'step', 'count') else 'floats'} expected")
+            if length is not None and a.shape[0] != length:
+                bad(f"records of monitor {m.name!r} differ in length ({length} and {a.shape[0]})")
+            length = a.shape[0]
+            out[f] = (a, a.shape[0])
+        if "i" in out and length and (out["i"][0].min() < 0 or out["i"][0].max() >= m.group.N):
+            bad(f"spike indices of monitor {m.name!r} must be in [0, {m.group.N})")
+        return out

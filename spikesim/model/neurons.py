@@ -331,8 +331,11 @@ class NeuronGroup(Group):
     @property
     def refractory(self):
         """Refractory period in seconds (array of shape (N,)), its expression (str), or None."""
-        return self._refractory_expr if self._refractory_expr is not None else (
-            None if self._refractory is None else self._refractory.copy())
+        if self._refractory_expr is not None or self._refractory is None:
+            return self._refractory_expr
+        view = self._refractory.view()          # read-only: set ``G.refractory = ...`` to change it
+        view.flags.writeable = False
+        return view
 
     @refractory.setter
     def refractory(self, value):
@@ -469,7 +472,27 @@ class NeuronGroup(Group):
         return d
 
     def _check_state(self):
-        """Parameters edited in place are checked before a run (values must be finite)."""
-        if not np.all(np.isfinite(self._shared)):
-            bad = [n for n, v in zip(self._shared_names, self._shared) if not np.isfinite(v)]
-            raise ValueError(f"NeuronGroup {self.name!r}: parameter(s) {bad} must be finite")
+        """Check values edited in place (``G.tau_m[:] = -1``) before a run: finite, and > 0 where required.
+
+        Raises
+        ------
+        ValueError
+            Naming the group, the variable, the neuron and the value.
+        """
+        positive = set(self.preset.positive) if self.preset else set()
+        for n, v in zip(self._shared_names, self._shared):
+            if not np.isfinite(v) or (n in positive and not v > 0):
+                raise ValueError(f"NeuronGroup {self.name!r}: {n} must be {'> 0' if n in positive else 'finite'}, "
+                                 f"got {v} (values are checked at the start of every run)")
+        for n, k in self._rows.items():
+            if n in self._pending:
+                continue
+            row = self._x[k]
+            ok = row > 0 if n in positive else np.isfinite(row)
+            if not ok.all():
+                i = int(np.flatnonzero(~ok)[0])
+                raise ValueError(f"NeuronGroup {self.name!r}: {n}[{i}] must be {'> 0' if n in positive else 'finite'}"
+                                 f", got {row[i]} (arrays edited in place are checked at the start of every run)")
+        if self._refractory is not None and not (np.isfinite(self._refractory).all() and
+                                                 (self._refractory >= 0).all()):
+            raise ValueError(f"NeuronGroup {self.name!r}: refractory must be finite and >= 0 s")

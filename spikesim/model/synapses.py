@@ -353,6 +353,42 @@ class Synapses:
             i, j = i[keep], j[keep]
         return i, j
 
+    #: bytes per synapse while the connectivity is laid out: pair indices (16), delays in seconds and steps (16),
+    #: the sort permutation and its inverse (12), the target index (4); plus 16 per synaptic variable (initial
+    #: values and storage)
+    _BUILD_BYTES = 48
+    _BUILD_BYTES_PER_VARIABLE = 16
+
+    def expected_synapses(self):
+        """How many synapses :meth:`connect`'s rule makes (the mean, for ``p``), before they are drawn.
+
+        Returns
+        -------
+        float
+        """
+        if self._rule is None:
+            raise RuntimeError(f"Synapses {self.name!r} were never connected: call connect() first")
+        kind = self._rule[0]
+        sub_pre, sub_post = self._subsets
+        n_pre = self.pre.N if sub_pre is None else sub_pre.size
+        n_post = self.post.N if sub_post is None else sub_post.size
+        if kind == "explicit":
+            return float(self._rule[1].size)
+        if kind == "one_to_one":
+            return float(n_pre)
+        if kind == "in_degree":
+            return float(self._rule[1]) * n_post
+        pairs = float(n_pre) * n_post
+        return pairs * (self._rule[1] if kind == "p" else 1.0)
+
+    def _check_memory(self):
+        from .. import _memory
+        n = self.expected_synapses()
+        per = self._BUILD_BYTES + self._BUILD_BYTES_PER_VARIABLE * max(1, len(self._layout["rows"]))
+        if self._rule[0] == "in_degree" and self._rule[1] > rules.DENSE * self.pre.N:
+            per += self.pre.N / max(self._rule[1], 1)           # the dense sampler's matrix of choices (1 B a pair)
+        _memory.check(f"Synapses {self.name!r}: connect() makes about {n:.3g} synapses, which", int(n * per))
+
     def _build(self, rng, dt):
         """Draw connectivity, delays and initial values; lay out the arrays the kernels use."""
         if self._built:
@@ -361,11 +397,15 @@ class Synapses:
             raise RuntimeError(f"Synapses {self.name!r} were never connected: call connect() first")
         self._layout_current()
         self._dt = dt
+        self._check_memory()
         i, j = self._draw(rng)
         n = i.size
         delay = self._spec_values("delay", self._delay_spec, n, rng)
         if np.any(delay < 0):
             raise ValueError(f"delay must be >= 0 s, got {delay.min()}")
+        from .._validate import MAX_STEPS
+        if delay.size and not delay.max() / dt < MAX_STEPS:
+            raise ValueError(f"delay must be less than {MAX_STEPS:.3g} steps of dt={dt} s, got {delay.max()} s")
         dsteps = np.floor(delay / dt + 0.5).astype(np.int64)
         init = {}
         lay = self._layout
@@ -433,17 +473,31 @@ class Synapses:
 
     def _layout_arrays(self, i, j, dsteps):
         n_pre = self.pre.N
-        udelay = np.unique(dsteps) if dsteps.size else np.zeros(1, np.int64)
-        u = np.searchsorted(udelay, dsteps)
-        order = np.lexsort((np.arange(i.size), u, i))  # source, delay, creation
-        key = i[order] * udelay.size + u[order]
+        if dsteps.size and dsteps.min() == dsteps.max():          # one delay: no sort needed to find it
+            udelay = dsteps[:1].copy()
+        else:
+            udelay = np.unique(dsteps) if dsteps.size else np.zeros(1, np.int64)
+        # source, delay, creation: a stable sort of one int64 key (the rules give pairs sorted by source)
+        if udelay.size == 1:
+            key = i
+            in_order = i.size < 2 or bool(np.all(i[1:] >= i[:-1]))
+        else:
+            key = i * udelay.size + np.searchsorted(udelay, dsteps)
+            in_order = False
+        order = None if in_order else np.argsort(key, kind="stable")
+        if order is not None and np.array_equal(order, np.arange(order.size)):
+            order = None
         self.udelay = udelay.astype(np.int64)
         self.dptr = np.zeros(n_pre * udelay.size + 1, dtype=np.int64)
-        np.cumsum(np.bincount(key, minlength=n_pre * udelay.size), out=self.dptr[1:])
-        self.post_index = np.ascontiguousarray(j[order], dtype=np.int32)
-        identity = np.array_equal(order, np.arange(order.size))
+        sorted_key = key if order is None else key[order]
+        np.cumsum(np.bincount(sorted_key, minlength=n_pre * udelay.size), out=self.dptr[1:])
+        self.post_index = np.ascontiguousarray(j if order is None else j[order], dtype=np.int32)
         # _perm: creation index -> CSR position (None: the same order); see _order for the inverse
-        self._perm = None if identity else np.argsort(order).astype(np.int32)
+        if order is None:
+            self._perm = None
+        else:
+            self._perm = np.empty(order.size, dtype=np.int32)
+            self._perm[order] = np.arange(order.size, dtype=np.int32)
         self._reverse = None
 
     @property
@@ -503,7 +557,9 @@ class Synapses:
         lay = d.get("_layout")
         if lay is not None and d.get("_built"):
             if name in d["_rows"]:
-                return self._to_creation(d["_sx"][d["_rows"][name]]).copy()
+                out = self._to_creation(d["_sx"][d["_rows"][name]]).copy()
+                out.flags.writeable = False         # a copy: set ``S.w = ...`` to change the weights
+                return out
             if name in lay["pre_shared"]:
                 return self._to_creation(d["_bx"][lay["pre_shared"].index(name)][self._csr_block()])
             if name in lay["post_shared"]:
@@ -573,6 +629,72 @@ class Synapses:
         return {"sx": self._sx, "shared": self._shared, "lastupdate": self.lastupdate, "bx": self._bx,
                 "blast": self._blast, "px": self._px, "plast": self._plast, "ring_pre": self._rings[0],
                 "ring_pre_pos": self._rings[1], "ring_post": self._rings[2], "ring_post_pos": self._rings[3]}
+
+    def _check_state(self):
+        """Check values edited in place (``S.weights[:] = nan``) before a run: every value finite.
+
+        Raises
+        ------
+        ValueError
+            Naming the synapses, the variable, the synapse (creation order) and the value.
+        """
+        for n, v in zip(self._shared_names, self._shared):
+            if not np.isfinite(v):
+                raise ValueError(f"Synapses {self.name!r}: {n} must be finite, got {v}")
+        if np.isfinite(self._sx).all():
+            return
+        for n, k in self._rows.items():
+            bad = ~np.isfinite(self._to_creation(self._sx[k]))
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise ValueError(f"Synapses {self.name!r}: {self._display.get(n, n)}[{i}] must be finite, got "
+                                 f"{self._to_creation(self._sx[k])[i]} (arrays edited in place are checked at the "
+                                 f"start of every run)")
+
+    # ------------------------------------------------------------------ load
+    def _connectivity_problem(self, conn):
+        """What is wrong with connectivity arrays read from a file (None: they fit this object's groups)."""
+        for name, a in conn.items():
+            if a.ndim != 1 or not (np.issubdtype(a.dtype, np.integer) or a.size == 0):
+                return f"{name} must be a 1-D integer array, got dtype {a.dtype} and shape {a.shape}"
+        post_index, dptr, udelay, perm = conn["post_index"], conn["dptr"], conn["udelay"], conn["perm"]
+        n = post_index.size
+        if udelay.size < 1 or udelay.min() < 0 or np.any(np.diff(udelay) <= 0):
+            return "udelay must hold distinct delays in steps (>= 0) in increasing order"
+        if dptr.size != self.pre.N * udelay.size + 1:
+            return (f"dptr has {dptr.size} entries, {self.pre.N} sources x {udelay.size} delays + 1 = "
+                    f"{self.pre.N * udelay.size + 1} expected")
+        if dptr[0] != 0 or dptr[-1] != n or np.any(np.diff(dptr) < 0):
+            return f"dptr must rise from 0 to the number of synapses ({n})"
+        if n and (post_index.min() < 0 or post_index.max() >= self.post.N):
+            return f"post_index must be in [0, {self.post.N}) (the post-synaptic group's size)"
+        if perm.size not in (0, n):
+            return f"perm has {perm.size} entries, 0 or {n} (one per synapse) expected"
+        if perm.size and not np.array_equal(np.sort(perm), np.arange(n)):
+            return "perm is not a permutation of the synapses"
+        return None
+
+    def _shadow(self, conn, dt):
+        """A copy of this object with the connectivity ``conn`` and zeroed state, this object untouched.
+
+        :meth:`Network.load` fills the copy's arrays from the file and, once
+        the whole file is checked, moves them into this object.
+        """
+        sh = object.__new__(type(self))
+        sh.__dict__.update(self.__dict__)
+        d = sh.__dict__
+        d["_dt"] = dt
+        d["post_index"] = conn["post_index"].astype(np.int32)
+        d["dptr"] = conn["dptr"].astype(np.int64)
+        d["udelay"] = conn["udelay"].astype(np.int64)
+        d["_perm"] = conn["perm"].astype(np.int32) if conn["perm"].size else None
+        d["_reverse"] = None
+        sh._layout_current()
+        d["_sx"] = np.zeros((len(sh._layout["rows"]), d["post_index"].size))
+        d["_shared"] = np.array([sh._values[n] for n in sh._layout["shared"]], dtype=np.float64)
+        d["_built"] = True
+        sh._init_traces({})
+        return sh
 
     def __repr__(self):
         return f"<Synapses {self.name!r} {self.pre.name!r}->{self.post.name!r}>"

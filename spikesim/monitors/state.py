@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import check_int
+from .._validate import MAX_STEPS, check_int
 from ..model.neurons import NeuronGroup
 from ._base import Monitor
 
@@ -54,7 +54,7 @@ class StateMonitor(Monitor):
                 raise ValueError(f"record indices must be in [0, {group.N}), got {idx[(idx < 0) | (idx >= group.N)][0]}")
             idx = idx.astype(np.int64)
         self.record = idx
-        self.every = check_int("every", every, minimum=1)
+        self.every = check_int("every", every, minimum=1, maximum=MAX_STEPS)
 
     def values(self, variable):
         """Recorded values of ``variable``, shape (n_recorded, n_times)."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import check_int
+from .._validate import MAX_STEPS, check_int
 from ..model.synapses import Synapses
 from ._base import Monitor
 
@@ -39,7 +39,7 @@ class WeightMonitor(Monitor):
         self.variable = variable
         if (every is None) == (times is None):
             raise ValueError("give exactly one of every (steps) and times (seconds)")
-        self.every = None if every is None else check_int("every", every, minimum=1)
+        self.every = None if every is None else check_int("every", every, minimum=1, maximum=MAX_STEPS)
         if times is not None:
             times = np.atleast_1d(np.asarray(times, dtype=float))
             if times.ndim != 1 or not np.all(np.isfinite(times)) or (times.size and times.min() < 0):
@@ -61,6 +61,8 @@ class WeightMonitor(Monitor):
                 raise ValueError(f"record indices must be in [0, {n}), got {idx[(idx < 0) | (idx >= n)][0]}")
         pos = idx if S._perm is None else S._perm[idx]
         self.record = idx.astype(np.int64)
+        if self.times is not None and self.times.size and not self.times.max() / dt < MAX_STEPS:
+            raise ValueError(f"times must be less than {MAX_STEPS:.3g} steps of dt={dt} s, got {self.times.max()} s")
         steps = None if self.times is None else np.unique(np.floor(self.times / dt + 0.5).astype(np.int64))
         return np.ascontiguousarray(pos, dtype=np.int64), steps
 

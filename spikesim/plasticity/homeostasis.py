@@ -73,6 +73,9 @@ class Normalization:
         """Steps between two normalisations; 0 when it only runs on demand (interval None)."""
         if self.interval is None:
             return 0
+        from .._validate import MAX_STEPS
+        if not self.interval / dt < MAX_STEPS:
+            raise ValueError(f"interval must be less than {MAX_STEPS:.3g} steps of dt={dt} s, got {self.interval} s")
         k = int(round(self.interval / dt))
         if k < 1 or abs(k * dt - self.interval) > 1e-6 * dt:
             raise ValueError(f"interval must be a whole number of steps of dt={dt} s, got {self.interval} s")
