@@ -93,8 +93,11 @@ def _compile(desc, what):
         "method": blocks["method"], "regular": [list(x) for x in desc.get("regular", [])],
         "units_used": sorted(r.used_units), "kind": "neuron", "spec": spec,
     }
-    from .neuron_render import render_all
-    layout["sources"] = render_all(desc.get("label", "model"), layout, blocks, regular)
+    from .cuda_render import render_neuron
+    from .neuron_render import render_cpu, render_reference
+    label, blocks = desc.get("label", "model"), dict(blocks, regular=regular)
+    layout["sources"] = {"cpu": render_cpu(label, layout, blocks), "reference": render_reference(label, layout, blocks),
+                         "cuda": render_neuron(label, layout, blocks)}
     layout["written"] = sorted(set(blocks["stateupdate"]["write"]) - {"not_refractory"}) \
         if blocks["stateupdate"] else []
     return layout

@@ -252,10 +252,3 @@ def render_reference(label, layout, blocks):
             _unpack(layout, "ref"), ["_idx = _np.arange(_N)"] + err, _indent(scal, 4), _indent(body, 4), [],
             "None"))
     return "\n\n".join(src)
-
-
-def render_all(label, layout, blocks, regular):
-    blocks = dict(blocks, regular=regular)
-    from .cuda_render import render_neuron
-    return {"cpu": render_cpu(label, layout, blocks), "reference": render_reference(label, layout, blocks),
-            "cuda": render_neuron(label, layout, blocks)}

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from .describe import ModelError, declarations, dims_json, resolve
 from .dims import DIMLESS, SECOND, as_dims, unit_string
+from .pathways import split_pathway
 
 SYN_SPECIALS = {"t": SECOND, "dt": SECOND, "i": DIMLESS, "j": DIMLESS, "N": DIMLESS, "lastupdate": SECOND}
 WHEN = ("start", "synapses", "end")
@@ -129,26 +130,13 @@ def _compile(desc, what):
             written |= set(b["write"])
     layout["written"] = [n for n in rows if n in written]
     layout["regular_reads_event_driven"] = any(set(b["read"]) & set(event_driven) for b in blocks["regular"])
-    from .synapse_render import render_all
-    layout["sources"] = render_all(desc.get("label", "synapses"), layout, blocks)
+    from .cuda_render import render_synapses
+    from .synapse_render import render
+    label = desc.get("label", "synapses")
+    layout["sources"] = {"cpu": render(label, layout, blocks),
+                         "reference": render(label, layout, blocks, reference=True),
+                         "cuda": render_synapses(label, layout, blocks)}
     return layout
-
-
-def split_pathway(block, event_driven):
-    """(decays, user statements) of a pathway block: ``decays[x]`` is the expression Brian2 gives for
-    event-driven variable ``x`` brought from ``lastupdate`` to ``t``."""
-    decays, user = {}, []
-    ev = set(event_driven)
-    for s in block["vector"]:
-        if s["op"] == ":=" and s["var"].startswith("__") and s["var"][2:] in ev and s["var"][2:] not in decays:
-            decays[s["var"][2:]] = s["expr"]
-        elif s["op"] == "=" and s["var"] in ev and s["expr"] == "__" + s["var"] and not user:
-            continue
-        elif s["var"] == "lastupdate" and s["expr"] == "t":
-            continue
-        else:
-            user.append(s)
-    return decays, user
 
 
 def _per_element(names, variables, allowed):

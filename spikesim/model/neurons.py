@@ -164,7 +164,7 @@ class NeuronGroup(Group):
 
     @staticmethod
     def _adaptive(a, preset, equations, threshold, reset, values):
-        from ..plasticity.homeostasis import AdaptiveThreshold
+        from ..plasticity.adaptive_threshold import AdaptiveThreshold
         if not isinstance(a, AdaptiveThreshold):
             raise TypeError(f"adaptive_threshold must be an AdaptiveThreshold, got {type(a).__name__}")
         m = re.fullmatch(r"\s*(\w+)\s*>\s*(.+)", threshold or "")

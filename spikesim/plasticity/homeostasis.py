@@ -1,38 +1,20 @@
 """Homeostasis: adaptive thresholds and normalisation of incoming weights.
 
-* :class:`AdaptiveThreshold` — given to a NeuronGroup (``adaptive_threshold=``):
-  each neuron's threshold is ``v_th + theta``; ``theta`` grows by
-  ``theta_plus`` at every spike and decays, ``dtheta/dt = -theta/tau_theta``
-  (Diehl & Cook 2015).  ``group.theta`` holds the current values.
+* :class:`AdaptiveThreshold` (defined in :mod:`.adaptive_threshold`, which a
+  NeuronGroup imports without the synapses) — each neuron's threshold is
+  ``v_th + theta``; ``theta`` grows by ``theta_plus`` at every spike and
+  decays, ``dtheta/dt = -theta/tau_theta`` (Diehl & Cook 2015).
 * :class:`Normalization` — a network object: every ``interval`` seconds the
   weights onto each post-synaptic neuron are scaled so that they sum to
   ``total`` (neurons with no input weight are left alone).
 """
 from __future__ import annotations
 
-import math
-
 from .._validate import check_float
 from ..model.synapses import Synapses
+from .adaptive_threshold import AdaptiveThreshold
 
-
-class AdaptiveThreshold:
-    """Threshold adaptation parameters (see module doc).
-
-    Parameters
-    ----------
-    theta_plus : float
-        Increment per spike, in volts (>= 0).
-    tau_theta : float
-        Decay time constant in seconds (> 0); Diehl & Cook use 1e7 ms.
-    """
-
-    def __init__(self, theta_plus, tau_theta):
-        self.theta_plus = check_float("theta_plus", theta_plus, nonnegative=True, unit="V")
-        self.tau_theta = check_float("tau_theta", tau_theta, positive=True, unit="s")
-
-    def decay_factor(self, dt):
-        return math.exp(-dt / self.tau_theta)
+__all__ = ["AdaptiveThreshold", "Normalization"]      # AdaptiveThreshold: re-exported where it was defined before
 
 
 class Normalization:
