@@ -17,13 +17,40 @@ def _show(value):
     return f"array of shape {arr.shape}"
 
 
-def check_int(name, value, minimum=None):
-    """Return ``value`` as int; it must be an integer (not bool) >= minimum."""
+def as_array(name, value, what, dtype=None):
+    """``np.asarray(value, dtype)``, or ``TypeError`` naming ``name`` and saying ``what`` it must be.
+
+    Strings, bytes, None and callables are refused before numpy reads them
+    (numpy would turn ``"1.5"`` into a number and ``None`` into an object array).
+    """
+    if value is None or isinstance(value, (str, bytes, dict, set)) or callable(value):
+        raise TypeError(f"{name} must be {what}, got {value!r}")
+    try:
+        return np.asarray(value, dtype=dtype)
+    except (TypeError, ValueError, OverflowError):
+        raise TypeError(f"{name} must be {what}, got {_show(value) if not isinstance(value, list) else value!r}"
+                        ) from None
+
+
+def check_int(name, value, minimum=None, maximum=None, why=""):
+    """Return ``value`` as int; it must be an integer (not bool) in [minimum, maximum].
+
+    ``why`` (optional) explains the maximum in the message, e.g. "neuron indices are 32-bit".
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
     value = int(value)
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}{f' ({why})' if why else ''}, got {value}")
+    return value
+
+
+def check_choice(name, value, choices):
+    """Return ``value``; it must be one of the strings ``choices``."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
     return value
 
 
@@ -75,9 +102,16 @@ def check_array(name, value, n, *, positive=False, nonnegative=False, unit="", d
     return arr
 
 
+#: The most steps a duration may hold: steps are int64 and a run adds its steps to the current one.
+MAX_STEPS = 2 ** 62
+
+
 def steps_of(name, duration, dt):
     """Number of whole time steps in ``duration``; raises if it is not whole."""
     duration = check_float(name, duration, nonnegative=True, unit="s")
+    if duration / dt > MAX_STEPS:
+        raise ValueError(f"{name} must be at most {MAX_STEPS * dt:.6g} s ({MAX_STEPS} steps of dt={dt} s: the step "
+                         f"counter is a 64-bit integer), got {duration} s")
     n = int(round(duration / dt))
     if abs(n * dt - duration) > 1e-6 * dt:
         raise ValueError(f"{name} must be a whole number of time steps of dt={dt} s, got {duration} s "
