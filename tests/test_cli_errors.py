@@ -209,3 +209,17 @@ def test_diehl_cook_train_checks_epochs_itself():
         mod.train(np.zeros((2, 784)), n_e=2, epochs=0)
     with pytest.raises(ValueError, match="X must hold at least one image"):
         mod.train(np.zeros((0, 784)), n_e=2)
+
+
+def test_docs_errors_page_shows_what_the_cli_prints(capsys, monkeypatch, tmp_path):
+    """The console examples of docs/errors.md about `spikesim run` are what main() prints."""
+    import pathlib
+    import re
+    text = (pathlib.Path(__file__).resolve().parents[1] / "docs" / "errors.md").read_text()
+    pairs = re.findall(r"^\s*\$ spikesim (run .+)\n\s*(spikesim run .+)$", text, flags=re.M)
+    assert len(pairs) == 2
+    for command, printed in pairs:
+        with pytest.raises(SystemExit) as info:
+            main([*command.split(), "--quiet", "--out", str(tmp_path / "out")])
+        assert info.value.code == 2
+        assert capsys.readouterr().err.strip() == printed.strip()

@@ -242,7 +242,8 @@ class ClassifierBase:
 
     def _check_two_classes(self, classes):
         if classes.size < 2:
-            raise ValueError(f"y contains only one class ({classes[0]!r}): a classifier needs at least two "
+            label = classes[0].item() if isinstance(classes[0], np.generic) else classes[0]
+            raise ValueError(f"y contains only one class ({label!r}): a classifier needs at least two "
                              f"classes")
 
     def score(self, X, y):
