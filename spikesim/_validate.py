@@ -47,6 +47,13 @@ def check_int(name, value, minimum=None, maximum=None, why=""):
     return value
 
 
+def check_bool(name, value):
+    """Return ``value`` as bool; it must be True or False (numpy's bools too)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
 def check_choice(name, value, choices):
     """Return ``value``; it must be one of the strings ``choices``."""
     if not isinstance(value, str) or value not in choices:

@@ -101,3 +101,23 @@ def test_model_loader_names_random_bytes_and_network_states(tmp_path):
     net.save(tmp_path / "state.npz")
     with pytest.raises(ValueError, match="state.npz: not a spikesim model file: it is the state of a spiking Network"):
         load_model(tmp_path / "state.npz")
+
+
+def test_connect_flags_are_booleans():
+    from spikesim import Synapses
+    G = NeuronGroup(3)
+    with pytest.raises(TypeError, match=r"one_to_one must be True or False, got array\("):
+        Synapses(G, G, "ge").connect(one_to_one=np.array([np.nan, 1.0, 2.0]))
+    with pytest.raises(TypeError, match="autapses must be True or False, got 'no'"):
+        Synapses(G, G, "ge").connect(p=0.5, autapses="no")
+
+
+def test_synapse_arguments_are_checked_before_use():
+    from spikesim import Synapses
+    G = NeuronGroup(3)
+    with pytest.raises(TypeError, match="target must be the name of a variable"):
+        Synapses(G, G, target=np.array([]))
+    with pytest.raises(TypeError, match="shared_traces must be True or False"):
+        Synapses(G, G, "ge", shared_traces=np.array([]))
+    with pytest.raises(TypeError, match=r"delay must be a number, a 1-D array or a callable f\(rng, n\), got \{\}"):
+        Synapses(G, G, "ge", delay={})
