@@ -121,3 +121,14 @@ def test_synapse_arguments_are_checked_before_use():
         Synapses(G, G, "ge", shared_traces=np.array([]))
     with pytest.raises(TypeError, match=r"delay must be a number, a 1-D array or a callable f\(rng, n\), got \{\}"):
         Synapses(G, G, "ge", delay={})
+
+
+def test_code_that_does_not_parse_names_its_argument():
+    from spikesim import Synapses
+    with pytest.raises(ValueError, match=r"threshold: '/' does not parse"):
+        NeuronGroup(1, "adex", threshold="/")
+    with pytest.raises(ValueError, match=r"reset: 'v =' does not parse"):
+        NeuronGroup(1, "lif_cuba", reset="v = ")
+    G = NeuronGroup(2)
+    with pytest.raises(ValueError, match=r"on_pre: 'v_post \+= \)' does not parse"):
+        Synapses(G, G, "w : volt", on_pre="v_post += )")

@@ -89,6 +89,9 @@ class Synapses:
         for what, code in (("model", model), ("on_pre", on_pre), ("on_post", on_post)):
             if code is not None and not isinstance(code, str):
                 raise TypeError(f"{what} must be a string of Brian2 code, got {type(code).__name__}")
+            if code is not None and what != "model":
+                from ..equations.describe import check_syntax
+                check_syntax(what, code)
         if target is not None and not isinstance(target, str):
             raise TypeError(f"target must be the name of a variable of the post-synaptic group, got {target!r}")
         if shared_traces is not None:
