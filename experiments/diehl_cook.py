@@ -34,7 +34,6 @@ learned synapses.  Figure: the learned receptive fields.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import pathlib
 import time
@@ -42,6 +41,9 @@ import time
 import numpy as np
 
 from spikesim import Network, NeuronGroup, PoissonGroup, Presentation, Synapses
+from spikesim._validate import check_int
+from spikesim.argtypes import ArgumentParser, existing_dir, output_dir, positive_int
+from spikesim.argtypes import seed as seed_type
 from spikesim.plasticity import TripletSTDP
 from spikesim.plasticity.homeostasis import AdaptiveThreshold, Normalization
 from spikesim.units import ms, mV
@@ -108,6 +110,9 @@ def train(X, n_e=400, epochs=1, seed=0, progress=True, backend="cpu"):
 
     Every epoch shows the images in a new random order; all epochs are one run.
     """
+    epochs = check_int("epochs", epochs, minimum=1)
+    if np.ndim(X) != 2 or len(X) == 0:
+        raise ValueError(f"X must hold at least one image, as an array of shape (n, 784), got shape {np.shape(X)}")
     order = np.concatenate([np.random.default_rng(seed + e).permutation(len(X)) for e in range(epochs)])
     net, parts = build(n_e, images=X, order=order, learn=True, seed=seed, backend=backend)
     P = parts["P"]
@@ -191,27 +196,31 @@ def class_mean_correlation(weights, X, y):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="spikesim run diehl_cook", description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=pathlib.Path, required=True, help="MNIST folder (IDX files + holdout-indices.txt)")
-    ap.add_argument("--n", type=int, default=400, help="excitatory neurons (default 400)")
-    ap.add_argument("--epochs", type=int, default=1)
-    ap.add_argument("--n-train", type=int, default=None, help="use the first N training images")
-    ap.add_argument("--n-test", type=int, default=None, help="use the first N held-out images")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", type=pathlib.Path, default=None)
+    ap = ArgumentParser(prog="spikesim run diehl_cook", description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=existing_dir, required=True,
+                    help="MNIST folder (IDX files + holdout-indices.txt)")
+    ap.add_argument("--n", type=positive_int, default=400, help="excitatory neurons (default 400)")
+    ap.add_argument("--epochs", type=positive_int, default=1)
+    ap.add_argument("--n-train", type=positive_int, default=None, help="use the first N training images")
+    ap.add_argument("--n-test", type=positive_int, default=None, help="use the first N held-out images")
+    ap.add_argument("--seed", type=seed_type, default=0)
+    ap.add_argument("--out", type=output_dir, default=None)
     ap.add_argument("--quiet", action="store_true")
     ap.add_argument("--backend", choices=["cpu", "cuda"], default="cpu")
     args = ap.parse_args(argv)
     from spikesim.bridges import snn_to_ann
     from spikesim.data.mnist import load_protocol
-    out = args.out or pathlib.Path("out") / f"diehl_cook_{args.n}"
-    out.mkdir(parents=True, exist_ok=True)
     Xtr, ytr, Xte, yte = load_protocol(args.data)
     Xtr, Xte = Xtr.reshape(len(Xtr), -1), Xte.reshape(len(Xte), -1)
+    for flag, wanted, have in (("--n-train", args.n_train, len(Xtr)), ("--n-test", args.n_test, len(Xte))):
+        if wanted is not None and wanted > have:
+            ap.error(f"argument {flag}: the protocol has {have} images, got {wanted}")
     if args.n_train:
         Xtr, ytr = Xtr[:args.n_train], ytr[:args.n_train]
     if args.n_test:
         Xte, yte = Xte[:args.n_test], yte[:args.n_test]
+    out = args.out or pathlib.Path("out") / f"diehl_cook_{args.n}"
+    out.mkdir(parents=True, exist_ok=True)
     prog = not args.quiet
     t0 = time.perf_counter()
     W, theta = train(Xtr, args.n, args.epochs, args.seed, prog, backend=args.backend)

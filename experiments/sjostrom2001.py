@@ -59,7 +59,7 @@ def protocol_network(freqs, offsets, rule, t0=0.1):
 
 
 def main(argv=None):
-    parser = experiment_parser("sjostrom2001", __doc__.splitlines()[0], duration=0.0)
+    parser = experiment_parser("sjostrom2001", __doc__.splitlines()[0], duration=None)
     parser.add_argument("--preset", default="visual_all_to_all", choices=sorted(TRIPLET_PRESETS))
     args = parser.parse_args(argv)
     freqs = np.array([0.1, 1, 2, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50.0])

@@ -18,6 +18,7 @@ import numpy as np
 
 from spikesim import Network, NeuronGroup, PoissonGroup, SpikeMonitor, Synapses, WeightMonitor
 from spikesim.plasticity import STDP
+from spikesim.argtypes import nonnegative_float, positive_float, positive_int
 from spikesim.runner import experiment_parser, finish, timed_run
 from spikesim.units import Hz, mV, ms, second
 
@@ -60,9 +61,9 @@ def weight_summary(w, post_spike_t, duration):
 
 def main(argv=None):
     parser = experiment_parser("song2000", __doc__.splitlines()[0], duration=100.0)
-    parser.add_argument("--n-inputs", type=int, default=N_INPUTS)
-    parser.add_argument("--rate", type=float, default=RATE, help="input rate in Hz (default 15)")
-    parser.add_argument("--a-minus-ratio", type=float, default=A_MINUS_RATIO,
+    parser.add_argument("--n-inputs", type=positive_int, default=N_INPUTS, help=f"Poisson inputs (default {N_INPUTS})")
+    parser.add_argument("--rate", type=nonnegative_float, default=RATE, help="input rate in Hz, >= 0 (default 15)")
+    parser.add_argument("--a-minus-ratio", type=positive_float, default=A_MINUS_RATIO,
                         help=f"|A-| tau- / (A+ tau+), depression over potentiation (default {A_MINUS_RATIO})")
     args = parser.parse_args(argv)
     snaps = np.linspace(0, args.duration, 6)[:-1]   # the final weights are added after the run

@@ -15,6 +15,7 @@ import numpy as np
 
 from spikesim import Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, Synapses
 from spikesim.plasticity import STDP
+from spikesim.argtypes import positive_float
 from spikesim.runner import experiment_parser, finish, timed_run
 from spikesim.units import mV, ms, second
 
@@ -57,8 +58,9 @@ def measure(dts, rule, backend="cpu"):
 
 
 def main(argv=None):
-    parser = experiment_parser("stdp_window", __doc__.splitlines()[0], duration=N_PAIRINGS)
-    parser.add_argument("--step-ms", type=float, default=2.5, help="spacing of the timings (default 2.5 ms)")
+    parser = experiment_parser("stdp_window", __doc__.splitlines()[0], duration=None)
+    parser.add_argument("--step-ms", type=positive_float, default=2.5,
+                        help="spacing of the timings, > 0 (default 2.5 ms)")
     parser.add_argument("--pairing", default="all", choices=["all", "nearest"])
     args = parser.parse_args(argv)
     dts = np.round(np.arange(-100, 100 + 1e-9, args.step_ms), 6) * ms

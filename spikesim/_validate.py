@@ -20,15 +20,47 @@ def _show(value):
     return f"array of shape {arr.shape}"
 
 
-def check_int(name, value, minimum=None, maximum=None):
-    """Return ``value`` as int; it must be an integer (not bool) in [minimum, maximum]."""
+def as_array(name, value, what, dtype=None):
+    """``np.asarray(value, dtype)``, or ``TypeError`` naming ``name`` and saying ``what`` it must be.
+
+    Strings, bytes, None and callables are refused before numpy reads them
+    (numpy would turn ``"1.5"`` into a number and ``None`` into an object array).
+    """
+    if value is None or isinstance(value, (str, bytes, dict, set)) or callable(value):
+        raise TypeError(f"{name} must be {what}, got {value!r}")
+    try:
+        return np.asarray(value, dtype=dtype)
+    except (TypeError, ValueError, OverflowError):
+        raise TypeError(f"{name} must be {what}, got {_show(value) if not isinstance(value, list) else value!r}"
+                        ) from None
+
+
+def check_int(name, value, minimum=None, maximum=None, why=""):
+    """Return ``value`` as int; it must be an integer (not bool) in [minimum, maximum].
+
+    ``why`` (optional) explains the maximum in the message, e.g. "neuron indices are 32-bit".
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
     value = int(value)
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
     if maximum is not None and value > maximum:
-        raise ValueError(f"{name} must be <= {maximum}, got {value}")
+        raise ValueError(f"{name} must be <= {maximum}{f' ({why})' if why else ''}, got {value}")
+    return value
+
+
+def check_bool(name, value):
+    """Return ``value`` as bool; it must be True or False (numpy's bools too)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_choice(name, value, choices):
+    """Return ``value``; it must be one of the strings ``choices``."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
     return value
 
 

@@ -14,13 +14,25 @@
 
 ``run`` executes ``experiments/NAME.py``'s ``main(argv)``; ``spikesim run
 NAME --help`` lists that experiment's options.
+
+Errors: a bad argument, a missing file or a value the library refuses (a
+``ValueError``, ``TypeError``, ``FileNotFoundError`` or
+:class:`~spikesim.SimulationError`) ends the command with one line on
+standard error and exit status 2; ``spikesim --debug ...`` shows the
+traceback instead.  See docs/errors.md.
 """
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import pathlib
 import sys
+
+from .argtypes import ArgumentParser, fail, one_line, output_dir, positive_float, positive_int, seed
+
+#: Exceptions that mean "the user asked for something that cannot be done", not a bug in spikesim:
+#: one line and exit status 2 (the traceback with --debug).
+USER_ERRORS = (ValueError, TypeError, FileNotFoundError, NotADirectoryError, IsADirectoryError, FileExistsError,
+               PermissionError)
 
 
 def experiments_dir():
@@ -49,9 +61,49 @@ def _available(folder):
     return sorted(p.stem for p in folder.glob("*.py") if not p.stem.startswith("_"))
 
 
-def main(argv=None):
+def _user_errors():
+    from .model.network import SimulationError
+    return USER_ERRORS + (SimulationError,)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``spikesim`` command line.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after ``spikesim`` (default: ``sys.argv[1:]``).  A
+        leading ``--debug`` shows the traceback of an error instead of one line.
+
+    Returns
+    -------
+    int
+        0 on success.
+
+    Raises
+    ------
+    SystemExit
+        Status 2, after one line on standard error, for a bad argument or an
+        input the library refuses (see :data:`USER_ERRORS`).
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = argparse.ArgumentParser(prog="spikesim", description="spikesim: spiking network simulator")
+    debug = "--debug" in argv
+    argv = [a for a in argv if a != "--debug"]
+    if debug:
+        return _dispatch(argv)
+    try:
+        return _dispatch(argv)
+    except _user_errors() as exc:
+        words = [a for a in argv[:2] if not a.startswith("-")]
+        if words and words[0] not in ("run", "compare", "bench"):
+            words = words[:1]
+        fail(" ".join(["spikesim", *words]),
+             f"{one_line(exc) or type(exc).__name__} (run 'spikesim --debug ...' for the traceback)")
+
+
+def _dispatch(argv):
+    parser = ArgumentParser(prog="spikesim", description="spikesim: spiking network simulator",
+                            epilog="spikesim --debug COMMAND ...: show the traceback of an error")
     parser.add_argument("command", choices=["run", "compare", "bench", "train", "convert", "figure", "figures",
                                             "show-code", "sweep", "sweep-plot", "list"])
     parser.add_argument("name", nargs="?")
@@ -103,7 +155,7 @@ def main(argv=None):
 
 def figure_main(argv):
     """``spikesim figure activations``: the lecture's activation functions and their derivatives."""
-    p = argparse.ArgumentParser(prog="spikesim figure")
+    p = ArgumentParser(prog="spikesim figure")
     p.add_argument("name", choices=["activations"])
     p.add_argument("--out", type=pathlib.Path, default=pathlib.Path("out/figures/activations.png"))
     args = p.parse_args(argv)
@@ -121,7 +173,7 @@ def figure_main(argv):
 def show_code_main(argv):
     """``spikesim show-code NAME``: the generated Python of a neuron preset, or of an experiment's whole network."""
     from .model.presets import PRESETS
-    p = argparse.ArgumentParser(prog="spikesim show-code",
+    p = ArgumentParser(prog="spikesim show-code",
                                 description="print the Python that spikesim generated and runs for a model")
     p.add_argument("name", help=f"a neuron preset ({', '.join(sorted(PRESETS))}) or an experiment with build()")
     p.add_argument("--backend", default="cpu", choices=["cpu", "reference", "cuda"])
@@ -147,17 +199,16 @@ def compare_main(module, name, argv):
     """``spikesim compare NAME``: the experiment's network in spikesim and Brian2, report and figure."""
     import inspect
 
-
     from .compare.brian2 import TARGETS, compare
-    p = argparse.ArgumentParser(prog=f"spikesim compare {name}")
-    p.add_argument("--duration", type=float, default=1.0, help="seconds (default 1)")
+    p = ArgumentParser(prog=f"spikesim compare {name}")
+    p.add_argument("--duration", type=positive_float, default=1.0, help="seconds (default 1)")
     p.add_argument("--target", default="numpy", choices=TARGETS, help="Brian2 target (default numpy)")
     p.add_argument("--mode", default="exact", choices=["exact", "statistical"])
     p.add_argument("--no-strict", action="store_true", help="let Brian2 compile with its default (fast-math) flags")
-    p.add_argument("--n", type=int, default=None, help="network size, where the experiment has one")
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--record", type=int, default=20, help="neurons whose state is compared every step")
-    p.add_argument("--out", type=pathlib.Path, default=None, help="default out/compare_NAME")
+    p.add_argument("--n", type=positive_int, default=None, help="network size, where the experiment has one")
+    p.add_argument("--seed", type=seed, default=1)
+    p.add_argument("--record", type=positive_int, default=20, help="neurons whose state is compared every step")
+    p.add_argument("--out", type=output_dir, default=None, help="default out/compare_NAME")
     args = p.parse_args(argv)
     if not hasattr(module, "build"):
         p.error(f"experiment {name!r} has no build() function to compare")

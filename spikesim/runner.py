@@ -16,6 +16,8 @@ import time
 
 import numpy as np
 
+from .argtypes import ArgumentParser, output_dir, positive_float, positive_int, seed as seed_type
+
 _renderer = None
 
 
@@ -80,13 +82,39 @@ def start_background_renderer():
             _renderer = None
 
 
-def experiment_parser(name, description, *, duration=1.0, seed=1):
-    """An ArgumentParser with ``--duration --seed --out --backend --quiet``."""
+def experiment_parser(name: str, description: str, *, duration: float | None = 1.0,
+                      seed: int = 1) -> argparse.ArgumentParser:
+    """The parser of an experiment script, with ``--duration --seed --out --backend --quiet``.
+
+    Every option is checked where it is read (a positive duration, a seed in
+    [0, 2**63 - 1], an output folder that can be created); a bad value ends
+    the command with one line on standard error and exit status 2, before
+    anything runs (:mod:`spikesim.argtypes`).
+
+    Parameters
+    ----------
+    name : str
+        The experiment's name (``spikesim run NAME``).
+    description : str
+        One line for ``--help``.
+    duration : float or None
+        Default of ``--duration`` in seconds; None: the experiment fixes its
+        own duration and has no ``--duration`` option.
+    seed : int
+        Default of ``--seed``.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        A :class:`spikesim.argtypes.ArgumentParser`; add the experiment's own options to it.
+    """
     start_background_renderer()
-    p = argparse.ArgumentParser(prog=f"spikesim run {name}", description=description)
-    p.add_argument("--duration", type=float, default=duration, help=f"biological time in seconds (default {duration})")
-    p.add_argument("--seed", type=int, default=seed, help=f"random seed (default {seed})")
-    p.add_argument("--out", type=pathlib.Path, default=pathlib.Path("out") / name,
+    p = ArgumentParser(prog=f"spikesim run {name}", description=description)
+    if duration is not None:
+        p.add_argument("--duration", type=positive_float, default=duration,
+                       help=f"biological time in seconds, > 0 (default {duration:g})")
+    p.add_argument("--seed", type=seed_type, default=seed, help=f"random seed, >= 0 (default {seed})")
+    p.add_argument("--out", type=output_dir, default=pathlib.Path("out") / name,
                    help=f"output directory (default out/{name})")
     p.add_argument("--backend", default="cpu", choices=["cpu", "reference", "cuda"])
     p.add_argument("--quiet", action="store_true", help="no progress bar and no printed summary")
@@ -165,7 +193,7 @@ def network_experiment_main(name, doc, build, argv=None, n=4000):
     Adds ``--n`` (network size) to the common options.
     """
     parser = experiment_parser(name, doc.splitlines()[0])
-    parser.add_argument("--n", type=int, default=n, help=f"number of neurons (default {n})")
+    parser.add_argument("--n", type=positive_int, default=n, help=f"number of neurons, >= 1 (default {n})")
     args = parser.parse_args(argv)
     net, P, M = build(args.n, args.seed)
     net.build()

@@ -9,11 +9,12 @@ plastic synapse.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import pathlib
 import sys
 import time
+
+from spikesim.argtypes import ArgumentParser, output_dir, positive_int
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -38,9 +39,9 @@ def build(plastic, n=4000, seed=1):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="spikesim bench cuba_stdp", description=__doc__.splitlines()[0])
-    ap.add_argument("--repeats", type=int, default=7)
-    ap.add_argument("--out", type=pathlib.Path, default=pathlib.Path("out/bench_cuba_stdp"))
+    ap = ArgumentParser(prog="spikesim bench cuba_stdp", description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=positive_int, default=7)
+    ap.add_argument("--out", type=output_dir, default=pathlib.Path("out/bench_cuba_stdp"))
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     from spikesim.units import ms, second

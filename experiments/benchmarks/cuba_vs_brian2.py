@@ -16,7 +16,6 @@ back within one process).  Prints a table and writes ``--out/result.json``.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import pathlib
 import statistics
@@ -26,6 +25,9 @@ import tempfile
 import time
 
 import numpy as np
+
+from spikesim.argtypes import ArgumentParser, output_dir, positive_float, positive_int
+from spikesim.argtypes import seed as seed_type
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -119,13 +121,13 @@ def _same(a, b):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="spikesim bench cuba", description=__doc__.splitlines()[0])
-    p.add_argument("--n", type=int, default=4000)
-    p.add_argument("--duration", type=float, default=1.0)
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--repeats", type=int, default=5, help="whole-process runs of 'spikesim run cuba'")
+    p = ArgumentParser(prog="spikesim bench cuba", description=__doc__.splitlines()[0])
+    p.add_argument("--n", type=positive_int, default=4000)
+    p.add_argument("--duration", type=positive_float, default=1.0)
+    p.add_argument("--seed", type=seed_type, default=1)
+    p.add_argument("--repeats", type=positive_int, default=5, help="whole-process runs of 'spikesim run cuba'")
     p.add_argument("--skip-standalone", action="store_true")
-    p.add_argument("--out", type=pathlib.Path, default=pathlib.Path("out/bench_cuba"))
+    p.add_argument("--out", type=output_dir, default=pathlib.Path("out/bench_cuba"))
     args = p.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     ours, conn = _spikesim(args.n, args.duration, args.seed)

@@ -17,10 +17,12 @@ Needs no GPU: it times what the host does around the device steps.
 """
 from __future__ import annotations
 
-import argparse
 import time
 
 import numpy as np
+
+from spikesim.argtypes import ArgumentParser, nonnegative_float, positive_int
+from spikesim.argtypes import seed as seed_type
 
 
 def best_of(fn, repeat):
@@ -33,13 +35,13 @@ def best_of(fn, repeat):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n", type=int, default=1_000_000, help="neurons")
-    ap.add_argument("--synapses", type=int, default=80, help="synapses per neuron")
-    ap.add_argument("--rate", type=float, default=5.7, help="mean firing rate (Hz); 1M CUBA fires ~5.7 M spikes/s")
-    ap.add_argument("--steps", type=int, default=10_000, help="steps in the chunk (1 s at dt = 0.1 ms)")
-    ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--seed", type=int, default=0)
+    ap = ArgumentParser(prog="spikesim bench cuda_host_costs", description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=positive_int, default=1_000_000, help="neurons")
+    ap.add_argument("--synapses", type=positive_int, default=80, help="synapses per neuron")
+    ap.add_argument("--rate", type=nonnegative_float, default=5.7, help="mean firing rate (Hz); 1M CUBA fires ~5.7 M spikes/s")
+    ap.add_argument("--steps", type=positive_int, default=10_000, help="steps in the chunk (1 s at dt = 0.1 ms)")
+    ap.add_argument("--repeat", type=positive_int, default=5)
+    ap.add_argument("--seed", type=seed_type, default=0)
     args = ap.parse_args(argv)
     import numba
     from spikesim.backends.cuda.spike_order import sort_spikes

@@ -28,11 +28,12 @@ One script, a few minutes on a GPU machine:
 """
 from __future__ import annotations
 
-import argparse
 import json
 import pathlib
 import sys
 import time
+
+from spikesim.argtypes import ArgumentParser, int_list, nonnegative_int, output_dir, positive_float, positive_int
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -205,18 +206,18 @@ def timings(res, sizes, cpu_max, stdp_n, duration=1.0):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", default="4000,40000,400000,1000000")
-    ap.add_argument("--cpu-max", type=int, default=1000000, help="largest size also run on the cpu backend")
-    ap.add_argument("--stdp-n", type=int, default=400000, help="CUBA size with STDP on E->E (0: skip)")
-    ap.add_argument("--song-duration", type=float, default=10.0)
+    ap = ArgumentParser(prog="spikesim bench gpu_check", description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int_list, default=[4000, 40000, 400000, 1000000])
+    ap.add_argument("--cpu-max", type=nonnegative_int, default=1000000, help="largest size also run on the cpu backend")
+    ap.add_argument("--stdp-n", type=nonnegative_int, default=400000, help="CUBA size with STDP on E->E (0: skip)")
+    ap.add_argument("--song-duration", type=positive_float, default=10.0)
     ap.add_argument("--skip-checks", action="store_true")
-    ap.add_argument("--check-n", type=int, default=4000, help="CUBA size of the check")
-    ap.add_argument("--duration", type=float, default=1.0, help="seconds of biological time per timing and check")
-    ap.add_argument("--cobahh-n", type=int, default=4000, help="COBAHH size of the check (0: skip)")
-    ap.add_argument("--dc-images", type=int, default=300, help="Diehl & Cook images timed on cuda (0: skip)")
+    ap.add_argument("--check-n", type=positive_int, default=4000, help="CUBA size of the check")
+    ap.add_argument("--duration", type=positive_float, default=1.0, help="seconds of biological time per timing and check")
+    ap.add_argument("--cobahh-n", type=nonnegative_int, default=4000, help="COBAHH size of the check (0: skip)")
+    ap.add_argument("--dc-images", type=nonnegative_int, default=300, help="Diehl & Cook images timed on cuda (0: skip)")
     ap.add_argument("--data", type=pathlib.Path, default=HERE.parents[2] / "shared" / "data" / "mnist")
-    ap.add_argument("--out", type=pathlib.Path, default=pathlib.Path("out/gpu_check"))
+    ap.add_argument("--out", type=output_dir, default=pathlib.Path("out/gpu_check"))
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     from numba import cuda
@@ -229,7 +230,7 @@ def main(argv=None):
         sections.append((check_cobahh, (res, args.cobahh_n, min(args.duration, 0.1))))
     if args.dc_images and args.data.is_dir():
         sections.append((time_diehl_cook, (res, args.data, args.dc_images)))
-    sections.append((timings, (res, [int(x) for x in args.sizes.split(",") if x], args.cpu_max, args.stdp_n,
+    sections.append((timings, (res, args.sizes, args.cpu_max, args.stdp_n,
                                args.duration)))
     for fn, fargs in sections:      # one failing section must not hide the others' results
         try:

@@ -25,13 +25,14 @@ Target: at most 1.5.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import pathlib
 import statistics
 import time
 
 import numpy as np
+
+from spikesim.argtypes import ArgumentParser, existing_dir, output_dir, positive_int
 
 
 class TorchTrainer:
@@ -76,12 +77,12 @@ class OursTrainer:
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="spikesim bench lenet5_vs_torch", description=__doc__.splitlines()[0])
-    p.add_argument("--data", type=pathlib.Path, default=pathlib.Path(__file__).resolve().parents[3] / "shared"
+    p = ArgumentParser(prog="spikesim bench lenet5_vs_torch", description=__doc__.splitlines()[0])
+    p.add_argument("--data", type=existing_dir, default=pathlib.Path(__file__).resolve().parents[3] / "shared"
                    / "data" / "mnist")
-    p.add_argument("--epochs", type=int, default=3, help="timed epochs per framework, after one warm-up epoch")
-    p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--out", type=pathlib.Path, default=pathlib.Path("out/bench_lenet5"))
+    p.add_argument("--epochs", type=positive_int, default=3, help="timed epochs per framework, after one warm-up epoch")
+    p.add_argument("--batch-size", type=positive_int, default=64)
+    p.add_argument("--out", type=output_dir, default=pathlib.Path("out/bench_lenet5"))
     args = p.parse_args(argv)
     if args.epochs < 1 or args.batch_size < 1:
         p.error("--epochs and --batch-size must be >= 1")

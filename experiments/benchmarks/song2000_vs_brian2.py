@@ -9,13 +9,14 @@ network with a warm JIT cache.  Also prints the memory per plastic synapse.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import pathlib
 import subprocess
 import sys
 import tempfile
 import time
+
+from spikesim.argtypes import ArgumentParser, output_dir, positive_float
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -30,9 +31,9 @@ print(json.dumps(dict(sim_s=r["sim_s"], n_post=int(r["post_t"].size))))
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="spikesim bench song2000", description=__doc__.splitlines()[0])
-    p.add_argument("--duration", type=float, default=100.0)
-    p.add_argument("--out", type=pathlib.Path, default=pathlib.Path("out/bench_song2000"))
+    p = ArgumentParser(prog="spikesim bench song2000", description=__doc__.splitlines()[0])
+    p.add_argument("--duration", type=positive_float, default=100.0)
+    p.add_argument("--out", type=output_dir, default=pathlib.Path("out/bench_song2000"))
     args = p.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     import song2000

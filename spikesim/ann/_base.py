@@ -74,13 +74,24 @@ def check_X(X, *, dtype=np.float64, images=False, name="X"):
         raise ValueError(f"{name} must be an array of shape (n_samples, n_features), got None")
     if _is_sparse(X):
         raise TypeError(f"sparse input is not supported; convert {name} with {name}.toarray() first")
-    arr = np.asarray(X)
+    try:
+        arr = np.asarray(X)
+    except ValueError:                         # ragged nested sequences
+        raise ValueError(f"{name} must be an array of shape (n_samples, n_features), got a ragged sequence") from None
     if arr.dtype.kind == "c":
-        raise ValueError("Complex data not supported")
+        raise ValueError(f"Complex data not supported: {name} must hold real numbers")
     if arr.dtype.kind not in "biuf":
-        arr = arr.astype(np.float64)           # object arrays of numbers; TypeError / ValueError otherwise
-        if arr.dtype.kind == "c":
-            raise ValueError("Complex data not supported")
+        if arr.dtype.kind != "O":
+            raise ValueError(f"{name} must hold numbers, got an array of dtype {arr.dtype} (e.g. {arr.flat[0]!r})"
+                             if arr.size else f"{name} must hold numbers, got an array of dtype {arr.dtype}")
+        held = sorted({type(v).__name__ for v in arr.flat})
+        try:                                   # object arrays of numbers
+            arr = arr.astype(np.float64)
+        except TypeError:
+            raise TypeError(f"{name} must hold numbers: every argument must be a string or a number that converts "
+                            f"to float, got an object array that holds {held}") from None
+        except ValueError:
+            raise ValueError(f"{name} must hold numbers, got an object array that holds {held}") from None
     allowed = (2, 3, 4) if images else (2,)
     if arr.ndim not in allowed:
         what = "a 2-D array (n_samples, n_features)" + (", or images (n, H, W) or (n, C, H, W)" if images else "")
@@ -99,42 +110,55 @@ def check_X(X, *, dtype=np.float64, images=False, name="X"):
     return arr
 
 
-def check_targets(y, n_samples, estimator_name):
+def check_classes(classes, estimator_name):
+    """The sorted labels of ``classes`` (``partial_fit``'s list of every label that will occur)."""
+    arr = np.asarray(classes) if not _is_sparse(classes) else None
+    if arr is None or arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"classes must be a non-empty 1-D array of every label that will occur, got {classes!r}")
+    return check_targets(arr, arr.size, estimator_name, name="classes")[1]
+
+
+def check_targets(y, n_samples, estimator_name, name="y"):
     """Class labels ``y`` as a 1-D array of length ``n_samples`` and the sorted classes.
 
     A column vector is flattened with a :class:`DataConversionWarning`;
     continuous, NaN or infinite values are a ``ValueError`` ("Unknown label type").
+    ``name`` is the parameter named in the messages (``y`` or ``classes``).
     """
     if y is None:
         raise ValueError(f"{estimator_name} requires y to be passed, but the target y is None.")
     if _is_sparse(y):
-        raise TypeError("sparse y is not supported")
-    y = np.asarray(y)
+        raise TypeError(f"sparse {name} is not supported")
+    try:
+        y = np.asarray(y)
+    except ValueError:                         # ragged nested sequences
+        raise ValueError(f"{name} should be a 1d array of labels, got a ragged sequence") from None
     if y.ndim == 2 and y.shape[1] == 1:
         warnings.warn(_flavoured(DataConversionWarning, "DataConversionWarning")(
             "A column-vector y was passed when a 1d array was expected. Please change the shape of y to "
             "(n_samples,), for example using ravel()."), stacklevel=3)
         y = y.ravel()
     if y.ndim != 1:
-        raise ValueError(f"y should be a 1d array, got an array of shape {y.shape} instead.")
+        raise ValueError(f"{name} should be a 1d array, got an array of shape {y.shape} instead.")
     if len(y) != n_samples:
-        raise ValueError(f"Found input variables with inconsistent numbers of samples: [{n_samples}, {len(y)}]")
+        raise ValueError(f"Found input variables with inconsistent numbers of samples: [{n_samples}, {len(y)}] (X has {n_samples} "
+                         f"samples, {name} has {len(y)} labels)")
     if y.dtype.kind == "c":
-        raise ValueError("Complex data not supported")
+        raise ValueError(f"Complex data not supported: {name} must hold class labels")
     if y.dtype.kind == "f":
         if np.isnan(y).any():
-            raise ValueError("Input y contains NaN.")
+            raise ValueError(f"Input {name} contains NaN.")
         if np.isinf(y).any():
-            raise ValueError(f"Input y contains infinity or a value too large for dtype('{y.dtype}').")
+            raise ValueError(f"Input {name} contains infinity or a value too large for dtype('{y.dtype}').")
         if np.any(y != np.round(y)):
             raise ValueError("Unknown label type: continuous. A classifier needs class labels (integers or "
-                             "strings), y has non-integer values")
+                             f"strings), {name} has non-integer values")
     if y.dtype.kind not in "biufUSO":
-        raise ValueError(f"Unknown label type: y has dtype {y.dtype}")
+        raise ValueError(f"Unknown label type: {name} has dtype {y.dtype}")
     try:
         classes = np.unique(y)
     except TypeError as exc:
-        raise ValueError(f"Unknown label type: y mixes labels of different types ({exc})") from None
+        raise ValueError(f"Unknown label type: {name} mixes labels of different types ({exc})") from None
     return y, classes
 
 
@@ -218,7 +242,8 @@ class ClassifierBase:
 
     def _check_two_classes(self, classes):
         if classes.size < 2:
-            raise ValueError(f"y contains only one class ({classes[0]!r}): a classifier needs at least two "
+            label = classes[0].item() if isinstance(classes[0], np.generic) else classes[0]
+            raise ValueError(f"y contains only one class ({label!r}): a classifier needs at least two "
                              f"classes")
 
     def score(self, X, y):

@@ -13,6 +13,8 @@ from typing import Callable
 
 import numpy as np
 
+from .._validate import check_float
+
 
 @dataclass(frozen=True)
 class Activation:
@@ -52,16 +54,14 @@ def get_activation(name):
     """Look up an activation by name (``ValueError`` listing the choices otherwise)."""
     if isinstance(name, Activation):
         return name
-    if name not in ACTIVATIONS:
+    if not isinstance(name, str) or name not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {name!r}")
     return ACTIVATIONS[name]
 
 
 def elu(alpha):
     """ELU with a chosen ``alpha`` (> 0)."""
-    if not alpha > 0:
-        raise ValueError(f"alpha must be > 0, got {alpha}")
-    return _elu(float(alpha))
+    return _elu(check_float("alpha", alpha, positive=True))
 
 
 def softmax(z):

@@ -67,6 +67,11 @@ def _read(path):
     if not path.is_file():
         raise ValueError(f"{path}: no such model file")
     damaged = (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error)
+    with open(path, "rb") as fh:
+        head = fh.read(6)
+    if head[:4] != b"PK\x03\x04" and head != b"\x93NUMPY":
+        what = "an empty file" if not head else f"it starts with bytes {head!r}"
+        raise ValueError(f"{path}: not a readable spikesim model file (not an .npz archive: {what})")
     try:
         f = np.load(path, allow_pickle=False)
     except damaged as exc:
@@ -85,6 +90,9 @@ def _read(path):
         meta = json.loads(str(data.pop("meta")))
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path}: the model description is not valid JSON ({exc})") from None
+    if isinstance(meta, dict) and "structure" in meta and "kind" not in meta:
+        raise ValueError(f"{path}: not a spikesim model file: it is the state of a spiking Network (written by "
+                         f"Network.save; read it with Network.load)")
     if not isinstance(meta, dict) or "kind" not in meta:
         raise ValueError(f"{path}: the model description has no model class ('kind')")
     arrays = {k[2:]: v for k, v in data.items() if k.startswith("a.")}

@@ -112,14 +112,18 @@ class Layer:
         return f"{type(self).__name__}({', '.join(shown)})"
 
 
+#: The largest size of a layer: converted networks index their neurons with 32-bit integers.
+MAX_SIZE = 2 ** 31 - 1
+
+
 def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 1 <= value <= MAX_SIZE:
+        raise ValueError(f"{name} must be an integer in [1, {MAX_SIZE}], got {value!r}")
     return int(value)
 
 
 def _check_init(init):
-    if init not in INITS:
+    if not isinstance(init, str) or init not in INITS:
         raise ValueError(f"init must be one of {INITS}, got {init!r}")
     return init
 
@@ -446,8 +450,8 @@ class ELU(_Elementwise):
 
     def __init__(self, alpha=1.0, *, name=None):
         super().__init__(name=name)
+        elu(alpha)                 # validates: a finite number > 0
         self.alpha = float(alpha)
-        elu(self.alpha)            # validates
 
     def _function(self):
         return elu(self.alpha)

@@ -5,6 +5,8 @@ import itertools
 
 import numpy as np
 
+from .._validate import check_float
+
 
 class McCullochPitts:
     """``y = 1 if sum_i w_i x_i >= threshold else 0`` on binary inputs.
@@ -24,16 +26,27 @@ class McCullochPitts:
     """
 
     def __init__(self, weights, threshold):
-        self.weights = np.asarray(weights, dtype=float)
+        if isinstance(weights, (str, bytes)) or not isinstance(weights, (list, tuple, np.ndarray)):
+            raise TypeError(f"weights must be a 1-D array of numbers, got {weights!r}")
+        try:
+            self.weights = np.asarray(weights, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"weights must be a 1-D array of numbers, got {weights!r}") from None
         if self.weights.ndim != 1 or self.weights.size == 0:
             raise ValueError(f"weights must be a non-empty 1-D array, got shape {self.weights.shape}")
-        self.threshold = float(threshold)
+        if not np.all(np.isfinite(self.weights)):
+            raise ValueError(f"weights must be finite, got {self.weights.tolist()}")
+        self.threshold = check_float("threshold", threshold)
 
     def __call__(self, x):
         """Output(s) for binary input(s) ``x`` of shape (n_inputs,) or (n, n_inputs)."""
-        x = np.asarray(x)
-        if x.shape[-1] != self.weights.size:
-            raise ValueError(f"x must have {self.weights.size} inputs in its last axis, got shape {x.shape}")
+        try:
+            x = np.asarray(x, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"x must be an array of binary inputs (0 or 1), got {x!r}") from None
+        if x.ndim not in (1, 2) or x.shape[-1] != self.weights.size:
+            raise ValueError(f"x must have shape ({self.weights.size},) or (n, {self.weights.size}), got shape "
+                             f"{x.shape}")
         if not np.all((x == 0) | (x == 1)):
             raise ValueError("x must be binary (0 or 1)")
         return (x @ self.weights >= self.threshold).astype(np.int64)

@@ -17,8 +17,8 @@ import time
 
 import numpy as np
 
-from .._validate import check_float, check_int
-from ._base import ClassifierBase, check_targets, check_X, encode_labels, not_fitted_error, rng_from
+from .._validate import check_choice, check_float, check_int
+from ._base import ClassifierBase, check_classes, check_targets, check_X, encode_labels, not_fitted_error, rng_from
 from .activations import softmax
 from .layers import Conv2d, Dense, Flatten, Layer, ReLU, Sequential, _Elementwise, _Pool2d
 from .losses import LOSSES
@@ -158,8 +158,7 @@ class NetworkClassifier(ClassifierBase):
         sig = inspect.signature(NetworkClassifier.__init__)
         s = {n: p.default for n, p in sig.parameters.items() if n not in ("self", "layers")}
         s.update({k: v for k, v in self.get_params().items() if k in s})
-        if s["loss"] not in LOSSES:
-            raise ValueError(f"loss must be one of {sorted(LOSSES)}, got {s['loss']!r}")
+        check_choice("loss", s["loss"], sorted(LOSSES))
         make_optimizer(s["optimizer"], s["lr"], s["momentum"])      # checks optimizer, lr, momentum
         check_int("batch_size", s["batch_size"], minimum=1)
         check_int("epochs", s["epochs"], minimum=1)
@@ -278,7 +277,7 @@ class NetworkClassifier(ClassifierBase):
                 raise not_fitted_error(self, "partial_fit", "Or pass classes= (every label that will occur) "
                                                             "on the first call to partial_fit.")
             Xc = check_X(X, dtype=s["dtype"], images=True)
-            _, all_classes = check_targets(classes, len(np.asarray(classes)), type(self).__name__)
+            all_classes = check_classes(classes, type(self).__name__)
             self._check_two_classes(all_classes)
             layers = self._network_layers(all_classes.size)
             self.image_shape_, self.input_shape_ = self._resolve_input_shape(Xc, s, _needs_images(layers))

@@ -50,6 +50,8 @@ class Adam:
 
 
 def make_optimizer(name, lr, momentum=0.9):
+    if not isinstance(name, str):
+        raise ValueError(f"optimizer must be 'sgd' or 'adam', got {name!r}")
     if name == "sgd":
         return SGD(lr=lr, momentum=momentum)
     if name == "adam":

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validate import check_float, check_int
-from ._base import ClassifierBase, check_targets, check_X, encode_labels, not_fitted_error, rng_from
+from ._base import ClassifierBase, check_classes, check_targets, check_X, encode_labels, not_fitted_error, rng_from
 
 
 class Perceptron(ClassifierBase):
@@ -132,7 +132,7 @@ class Perceptron(ClassifierBase):
             if classes is None:
                 raise not_fitted_error(self, "partial_fit", "Or pass classes= (every label that will occur) "
                                                             "on the first call to partial_fit.")
-            _, all_classes = check_targets(classes, len(np.asarray(classes)), type(self).__name__)
+            all_classes = check_classes(classes, type(self).__name__)
             self._check_two_classes(all_classes)
             self._start(X.shape[1], all_classes)
         else:

@@ -5,13 +5,15 @@ the model (``model.npz``), ``learning_curve.png`` and ``confusion.png``.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import pathlib
 import time
 
 import numpy as np
 
+from .._validate import check_int
+from ..argtypes import ArgumentParser, existing_dir, output_dir, positive_int
+from ..argtypes import seed as seed_type
 from ..data.mnist import load_protocol
 from .lenet5 import LeNet5
 from .mlp import MLP
@@ -29,8 +31,10 @@ def confusion_matrix(y_true, y_pred, k=10):
 
 def train(model_name, data_dir, epochs=None, seed=0, progress=True, **options):
     """Train ``model_name`` on the 8,000 training images; return (model, summary dict, curves)."""
+    if model_name not in DEFAULT_EPOCHS:
+        raise ValueError(f"model_name must be one of {sorted(DEFAULT_EPOCHS)}, got {model_name!r}")
+    epochs = DEFAULT_EPOCHS[model_name] if epochs is None else check_int("epochs", epochs, minimum=1)
     Xtr, ytr, Xte, yte = load_protocol(data_dir)
-    epochs = epochs or DEFAULT_EPOCHS[model_name]
     t0 = time.perf_counter()
     curves = {}
     if model_name == "perceptron":
@@ -105,16 +109,14 @@ def _figures(out, name, curves, confusion):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="spikesim train", description="Train an artificial model on MNIST")
+    p = ArgumentParser(prog="spikesim train", description="Train an artificial model on MNIST")
     p.add_argument("model", choices=["perceptron", "mlp", "lenet5"])
-    p.add_argument("--data", type=pathlib.Path, required=True, help="directory with the MNIST IDX files")
-    p.add_argument("--epochs", type=int, default=None, help=f"default {DEFAULT_EPOCHS}")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", type=pathlib.Path, default=None, help="default out/train_MODEL")
+    p.add_argument("--data", type=existing_dir, required=True, help="directory with the MNIST IDX files")
+    p.add_argument("--epochs", type=positive_int, default=None, help=f"default {DEFAULT_EPOCHS}")
+    p.add_argument("--seed", type=seed_type, default=0)
+    p.add_argument("--out", type=output_dir, default=None, help="default out/train_MODEL")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
-    if args.epochs is not None and args.epochs < 1:
-        p.error(f"--epochs must be >= 1, got {args.epochs}")
     out = args.out or pathlib.Path("out") / f"train_{args.model}"
     out.mkdir(parents=True, exist_ok=True)
     model, summary, curves, conf = train(args.model, args.data, args.epochs, args.seed, progress=not args.quiet)

@@ -9,57 +9,66 @@ for the longest simulation), ``accuracy_vs_timesteps.png`` and, for networks wit
 """
 from __future__ import annotations
 
-import argparse
 import json
 import pathlib
 import time
 
 import numpy as np
 
+from ..argtypes import (ArgumentParser, existing_dir, existing_file, int_list, output_dir, percentage,
+                        positive_int)
 
-def load_any_model(path):
-    """The model saved in ``path`` (Perceptron, MLP, LeNet5 or NetworkClassifier); SystemExit with the reason."""
+
+def load_any_model(path: str | pathlib.Path):
+    """The model saved in ``path`` (Perceptron, MLP, LeNet5 or NetworkClassifier).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+
+    Returns
+    -------
+    Perceptron, MLP, LeNet5 or NetworkClassifier
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``path`` does not exist.
+    ValueError
+        When the file is damaged or not a spikesim model (the message names the file).
+    """
     from ..ann.io import load_model
     path = pathlib.Path(path)
-    if not path.is_file():
-        raise SystemExit(f"spikesim convert: {path} does not exist")
-    try:
-        return load_model(path)
-    except ValueError as exc:
-        raise SystemExit(f"spikesim convert: {exc}") from None
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such model file")
+    return load_model(path)
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="spikesim convert", description=__doc__.splitlines()[0])
-    ap.add_argument("model", type=pathlib.Path)
-    ap.add_argument("--data", type=pathlib.Path, required=True, help="MNIST folder (IDX files + holdout-indices.txt)")
-    ap.add_argument("--timesteps", default="10,20,50,100,200")
-    ap.add_argument("--out", type=pathlib.Path, default=None)
+    ap = ArgumentParser(prog="spikesim convert", description=__doc__.splitlines()[0])
+    ap.add_argument("model", type=existing_file, help="a model file written by 'spikesim train' or .save()")
+    ap.add_argument("--data", type=existing_dir, required=True,
+                    help="MNIST folder (IDX files + holdout-indices.txt)")
+    ap.add_argument("--timesteps", type=int_list, default=[10, 20, 50, 100, 200],
+                    help="numbers of steps, comma-separated (default 10,20,50,100,200)")
+    ap.add_argument("--out", type=output_dir, default=None)
     ap.add_argument("--normalisation", choices=["data", "model"], default="data")
-    ap.add_argument("--percentile", type=float, default=99.9)
-    ap.add_argument("--calibration", type=int, default=1000, help="training images used to normalise")
+    ap.add_argument("--percentile", type=percentage, default=99.9, help="in (0, 100] (default 99.9)")
+    ap.add_argument("--calibration", type=positive_int, default=1000, help="training images used to normalise")
     ap.add_argument("--pooling", choices=["max", "average"], default="max")
     ap.add_argument("--reset", choices=["subtract", "zero"], default="subtract")
-    ap.add_argument("--n", type=int, default=None, help="only the first N held-out images")
-    ap.add_argument("--batch-size", type=int, default=None)
+    ap.add_argument("--n", type=positive_int, default=None, help="only the first N held-out images")
+    ap.add_argument("--batch-size", type=positive_int, default=None)
     ap.add_argument("--backend", choices=["cpu", "cuda"], default="cpu")
     args = ap.parse_args(argv)
-    for flag, value in (("--n", args.n), ("--calibration", args.calibration), ("--batch-size", args.batch_size)):
-        if value is not None and value < 1:
-            ap.error(f"{flag} must be >= 1, got {value}")
-    if not 0 < args.percentile <= 100:
-        ap.error(f"--percentile must be in (0, 100], got {args.percentile}")
-    try:
-        ts = sorted({int(t) for t in args.timesteps.split(",") if t.strip()})
-    except ValueError:
-        raise SystemExit(f"spikesim convert: --timesteps must be integers separated by commas, got {args.timesteps!r}")
-    if not ts or ts[0] <= 0:
-        raise SystemExit(f"spikesim convert: --timesteps must be positive, got {args.timesteps!r}")
+    ts = args.timesteps
     from ..data.mnist import load_protocol
     from .ann_to_snn import ann_to_snn
     model = load_any_model(args.model)
     Xtr, ytr, Xte, yte = load_protocol(args.data)
     if args.n is not None:
+        if args.n > len(Xte):
+            ap.error(f"argument --n: the protocol has {len(Xte)} held-out images, got {args.n}")
         Xte, yte = Xte[:args.n], yte[:args.n]
     out = args.out or pathlib.Path("out") / f"convert_{args.model.stem}"
     out.mkdir(parents=True, exist_ok=True)

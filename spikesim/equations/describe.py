@@ -80,6 +80,15 @@ def _parse(expr, where):
         raise ModelError(f"{where!r} does not parse: {exc.msg}") from None
 
 
+def check_syntax(what, code):
+    """Raise ``ModelError`` naming ``what`` (e.g. "threshold") if a statement of ``code`` is not valid Python syntax."""
+    for _, _, expr, where in statements(code):
+        try:
+            ast.parse(expr.strip(), mode="eval")
+        except SyntaxError as exc:
+            raise ModelError(f"{what}: {where!r} does not parse: {exc.msg}") from None
+
+
 def is_boolean(expr):
     """Whether an expression is a condition (a comparison, and/or/not) rather than a quantity."""
     node = _parse(expr, expr).body

@@ -6,6 +6,7 @@ import numpy as np
 from .._validate import check_int
 
 NEVER = -(2 ** 40)  # lastspike step of a neuron that never spiked
+MAX_N = 2 ** 31 - 1  # synapses store their target index as int32
 
 
 class Group:
@@ -16,7 +17,7 @@ class Group:
     """
 
     def __init__(self, N, name=None):
-        self.N = check_int("N", N, minimum=1)
+        self.N = check_int("N", N, minimum=1, maximum=MAX_N, why="neuron indices are 32-bit integers")
         if name is not None and not isinstance(name, str):
             raise TypeError(f"name must be a string, got {name!r}")
         self.name = name

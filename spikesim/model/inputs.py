@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validate import MAX_STEPS, check_array, timestep
+from .._validate import MAX_STEPS, as_array, check_array, timestep
 from .groups import Group
 
 
@@ -85,8 +85,8 @@ class SpikeGeneratorGroup(Group):
 
     def __init__(self, N, indices, times, name=None):
         super().__init__(N, name)
-        indices = np.asarray(indices)
-        times = np.asarray(times, dtype=np.float64)
+        indices = as_array("indices", indices, "a 1-D array of neuron indices")
+        times = as_array("times", times, "a 1-D array of spike times in seconds", dtype=np.float64)
         if indices.ndim != 1 or times.ndim != 1 or indices.shape != times.shape:
             raise ValueError(f"indices and times must be 1-D arrays of the same length, got shapes "
                              f"{indices.shape} and {times.shape}")

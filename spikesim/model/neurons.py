@@ -117,6 +117,12 @@ class NeuronGroup(Group):
         for what, code in (("threshold", threshold), ("reset", reset)):
             if code is not None and not isinstance(code, str):
                 raise TypeError(f"{what} must be a string of Brian2 code or None, got {code!r}")
+            if code is not None:
+                from ..equations.describe import check_syntax
+                check_syntax(what, code)
+        if isinstance(refractory, str):
+            from ..equations.describe import check_syntax
+            check_syntax("refractory", refractory)
         if method is not None and not isinstance(method, str):
             raise TypeError(f"method must be a string (e.g. 'euler'), got {method!r}")
         if method is not None and method not in METHODS:

@@ -5,7 +5,7 @@ import re
 
 import numpy as np
 
-from .._validate import check_float, check_int
+from .._validate import as_array, check_bool, check_float, check_int
 from . import connect as rules
 from .groups import Group, resolve_value
 from .neurons import NeuronGroup, classify_value
@@ -89,6 +89,13 @@ class Synapses:
         for what, code in (("model", model), ("on_pre", on_pre), ("on_post", on_post)):
             if code is not None and not isinstance(code, str):
                 raise TypeError(f"{what} must be a string of Brian2 code, got {type(code).__name__}")
+            if code is not None and what != "model":
+                from ..equations.describe import check_syntax
+                check_syntax(what, code)
+        if target is not None and not isinstance(target, str):
+            raise TypeError(f"target must be the name of a variable of the post-synaptic group, got {target!r}")
+        if shared_traces is not None:
+            shared_traces = check_bool("shared_traces", shared_traces)
         self.pre, self.post, self.name = pre, post, name
         from ..plasticity.stdp import PlasticityRule
         if plasticity is not None and not isinstance(plasticity, PlasticityRule):
@@ -241,9 +248,10 @@ class Synapses:
     def _check_spec(name, value, nonnegative=False):
         if callable(value):
             return value
-        arr = np.asarray(value, dtype=np.float64) if not isinstance(value, (str, bytes)) else None
-        if arr is None or arr.ndim > 1:
-            raise TypeError(f"{name} must be a number, a 1-D array or a callable f(rng, n), got {value!r}")
+        what = "a number, a 1-D array or a callable f(rng, n)"
+        arr = as_array(name, value, what, dtype=np.float64)
+        if arr.ndim > 1:
+            raise TypeError(f"{name} must be {what}, got an array of shape {arr.shape}")
         if not np.all(np.isfinite(arr)):
             raise ValueError(f"{name} must be finite, got NaN or inf")
         if nonnegative and np.any(arr < 0):
@@ -285,6 +293,7 @@ class Synapses:
         subsets = (self._subset("pre", pre, self.pre.N), self._subset("post", post, self.post.N))
         if i is not None and (pre is not None or post is not None):
             raise ValueError("pre/post subsets do not apply to explicit i, j connections")
+        one_to_one, autapses = check_bool("one_to_one", one_to_one), check_bool("autapses", autapses)
         given = [p is not None, i is not None or j is not None, bool(one_to_one), in_degree is not None]
         if sum(given) > 1:
             raise ValueError("give only one of p, (i, j), one_to_one and in_degree")

@@ -36,6 +36,9 @@ class StateMonitor(Monitor):
             raise TypeError(f"group must be a NeuronGroup, got {type(group).__name__}")
         if isinstance(variables, str):
             variables = (variables,)
+        if not isinstance(variables, (list, tuple)) or not all(isinstance(v, str) for v in variables):
+            raise TypeError(f"variables must be a variable name or a list of names (of {list(group.variables)}), "
+                            f"got {variables!r}")
         variables = tuple(variables)
         for v in variables:
             if v not in group.variables:
@@ -47,7 +50,10 @@ class StateMonitor(Monitor):
         if record is True:
             idx = np.arange(group.N, dtype=np.int64)
         else:
-            idx = np.atleast_1d(np.asarray(record))
+            try:
+                idx = np.atleast_1d(np.asarray(record))
+            except ValueError:          # ragged nested lists
+                raise TypeError(f"record must be True or a 1-D array of neuron indices, got {record!r}") from None
             if idx.ndim != 1 or (idx.size and not np.issubdtype(idx.dtype, np.integer)):
                 raise TypeError(f"record must be True or a 1-D array of neuron indices, got {record!r}")
             if idx.size and (idx.min() < 0 or idx.max() >= group.N):

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._validate import check_float, check_int
+from .._validate import check_choice, check_float, check_int
 from ..units import ms
 
 
@@ -135,12 +135,9 @@ class STDP(PlasticityRule):
         self.tau_plus = check_float("tau_plus", tau_plus, positive=True, unit="s")
         self.tau_minus = check_float("tau_minus", tau_minus, positive=True, unit="s")
         self._set_bounds(w_min, w_max)
-        if window not in ("exponential", "rectangular"):
-            raise ValueError(f"window must be 'exponential' or 'rectangular', got {window!r}")
-        if pairing not in ("all", "nearest"):
-            raise ValueError(f"pairing must be 'all' or 'nearest', got {pairing!r}")
-        if bounds not in ("hard", "multiplicative", "soft"):
-            raise ValueError(f"bounds must be 'hard', 'multiplicative' or 'soft', got {bounds!r}")
+        check_choice("window", window, ("exponential", "rectangular"))
+        check_choice("pairing", pairing, ("all", "nearest"))
+        check_choice("bounds", bounds, ("hard", "multiplicative", "soft"))
         self.window, self.pairing, self.bounds = window, pairing, bounds
         self.window_length = check_float("window_length", window_length, positive=True, unit="s")
         if bounds == "soft":
@@ -217,15 +214,14 @@ class TripletSTDP(PlasticityRule):
             setattr(self, name, check_float(name, val, nonnegative=True))
         for name, val in dict(tau_plus=tau_plus, tau_minus=tau_minus, tau_x=tau_x, tau_y=tau_y).items():
             setattr(self, name, check_float(name, val, positive=True, unit="s"))
-        if pairing not in ("all", "nearest"):
-            raise ValueError(f"pairing must be 'all' or 'nearest', got {pairing!r}")
+        check_choice("pairing", pairing, ("all", "nearest"))
         self.pairing = pairing
         self._set_bounds(w_min, w_max)
 
     @classmethod
     def preset(cls, name, **overrides):
         """A rule with one of the published parameter sets (see :data:`TRIPLET_PRESETS`)."""
-        if name not in TRIPLET_PRESETS:
+        if not isinstance(name, str) or name not in TRIPLET_PRESETS:
             raise ValueError(f"name must be one of {sorted(TRIPLET_PRESETS)}, got {name!r}")
         kw = dict(TRIPLET_PRESETS[name])
         kw.update(overrides)
