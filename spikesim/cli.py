@@ -23,42 +23,16 @@ traceback instead.  See docs/errors.md.
 """
 from __future__ import annotations
 
-import importlib.util
 import pathlib
 import sys
 
+from .catalog import available as _available, experiments_dir, load_experiment as _load
 from .argtypes import ArgumentParser, fail, one_line, output_dir, positive_float, positive_int, seed
 
 #: Exceptions that mean "the user asked for something that cannot be done", not a bug in spikesim:
 #: one line and exit status 2 (the traceback with --debug).
 USER_ERRORS = (ValueError, TypeError, FileNotFoundError, NotADirectoryError, IsADirectoryError, FileExistsError,
                PermissionError)
-
-
-def experiments_dir():
-    """The experiments folder: $SPIKESIM_EXPERIMENTS, ./experiments, or the one beside the package."""
-    candidates = [pathlib.Path.cwd() / "experiments", pathlib.Path(__file__).resolve().parents[1] / "experiments"]
-    for c in candidates:
-        if (c / "cuba.py").exists():
-            return c
-    raise SystemExit("spikesim: cannot find the experiments/ folder; run from the spikesim repository")
-
-
-def _load(path):
-    # experiments may import each other (delays.py reuses cuba.py's constants)
-    folder = str(path.resolve().parent)
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
-    spec = importlib.util.spec_from_file_location(f"spikesim_experiment_{path.stem}", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    if not hasattr(mod, "main"):
-        raise SystemExit(f"spikesim: {path} has no main() function")
-    return mod
-
-
-def _available(folder):
-    return sorted(p.stem for p in folder.glob("*.py") if not p.stem.startswith("_"))
 
 
 def _user_errors():

@@ -60,10 +60,10 @@ class Figure:
 # ---------------------------------------------------------------- experiments, run as ``spikesim run``
 def _experiment(name, args, quick_args, produced):
     def make(ctx):
-        from .cli import _load, experiments_dir
+        from .catalog import experiments_dir, load_experiment
         folder = ctx.tmp / name
         argv = [str(ctx.data) if a == "{data}" else a for a in (quick_args if ctx.quick else args)]
-        _load(experiments_dir() / f"{name}.py").main(argv + ["--out", str(folder), "--quiet"])
+        load_experiment(experiments_dir() / f"{name}.py").main(argv + ["--out", str(folder), "--quiet"])
         shutil.copyfile(folder / produced, ctx.out / f"{_figure_name(name, produced)}.png")
     return make
 

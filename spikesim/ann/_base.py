@@ -172,15 +172,25 @@ def encode_labels(y, classes):
     return idx
 
 
+#: Every classifier class by name (filled as the classes are defined): what a model file may hold.
+MODEL_CLASSES: dict[str, type] = {}
+
+
 class ClassifierBase:
     """get_params / set_params / score / repr / tags for the classifiers of :mod:`spikesim.ann`.
 
     Subclasses' ``__init__`` stores its keyword arguments as attributes of the
-    same names and does nothing else; checks happen in ``fit``.
+    same names and does nothing else; checks happen in ``fit``.  Every
+    subclass is entered in :data:`MODEL_CLASSES`, so model files
+    (:mod:`.io`) can name it.
     """
 
     _estimator_type = "classifier"          # scikit-learn < 1.6 reads this
     _accepts_images = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        MODEL_CLASSES[cls.__name__] = cls
 
     @classmethod
     def _get_param_names(cls):

@@ -100,11 +100,8 @@ def _read(path):
 
 
 def _classes():
-    from .lenet5 import LeNet5
-    from .mlp import MLP
-    from .network import NetworkClassifier
-    from .perceptron import Perceptron
-    return {c.__name__: c for c in (Perceptron, MLP, LeNet5, NetworkClassifier)}
+    from ._base import MODEL_CLASSES          # filled when spikesim.ann (this module's package) is imported
+    return MODEL_CLASSES
 
 
 def load_model(path):
@@ -160,9 +157,8 @@ def _upgrade_version1(path, kind, meta, arrays):
             return hyper, state, arrays
         if kind == "MLP":
             from .layers import Sequential
-            from .mlp import MLP
             n = len(hyper["hidden"]) + 1
-            model = MLP(hidden=tuple(hyper["hidden"]), activation=hyper["activation"])
+            model = _classes()["MLP"](hidden=tuple(hyper["hidden"]), activation=hyper["activation"])
             net = Sequential(model._network_layers(arrays["classes"].size))
             dense = [key for key, layer in zip(net.layer_keys(), net) if layer.parameters()]
             new = {"classes": arrays["classes"]}
@@ -175,9 +171,8 @@ def _upgrade_version1(path, kind, meta, arrays):
             return hyper, state, new
         if kind == "LeNet5":
             from .layers import Sequential
-            from .lenet5 import lenet5_layers
             new = dict(arrays, classes=np.arange(10))
-            state = dict(network=Sequential(lenet5_layers(10)).config(), image_shape=[1, 28, 28],
+            state = dict(network=Sequential(_classes()["LeNet5"]()._network_layers(10)).config(), image_shape=[1, 28, 28],
                          input_shape=[1, 28, 28], n_features_in=784, n_iter=0, history={})
             return hyper, state, new
     except KeyError as exc:

@@ -83,11 +83,11 @@ class ExperimentTarget:
     kind = "experiment"
 
     def __init__(self, name, args=()):
-        from ..cli import _available, experiments_dir
+        from ..catalog import available, experiments_dir
         folder = experiments_dir()
         path = folder / f"{name}.py"
         if not path.exists():
-            raise ValueError(f"no experiment named {name!r}; choose from {', '.join(_available(folder))}")
+            raise ValueError(f"no experiment named {name!r}; choose from {', '.join(available(folder))}")
         self.name = name
         self.path = str(path)
         self.args = [str(a) for a in args]
@@ -143,7 +143,7 @@ class ExperimentTarget:
         """Import the experiment and matplotlib (it draws in this process: no renderer forked per run)."""
         path = self.path
         if not os.path.exists(path):            # a worker whose copy of the repository lives elsewhere
-            from ..cli import experiments_dir
+            from ..catalog import experiments_dir
             path = str(experiments_dir() / f"{self.name}.py")
         import matplotlib.figure  # noqa: F401
         return load_experiment(path)
@@ -207,8 +207,8 @@ _modules = {}     # experiment path -> module, once per process (the worker's im
 
 def load_experiment(path):
     if path not in _modules:
-        from ..cli import _load
-        _modules[path] = _load(pathlib.Path(path))
+        from ..catalog import load_experiment
+        _modules[path] = load_experiment(pathlib.Path(path))
     return _modules[path]
 
 
