@@ -47,6 +47,7 @@ no pair-based rule does.
 """
 import numpy as np
 
+from spikesim.argtypes import positive_int
 from spikesim import Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, Synapses
 from spikesim.plasticity import ClopathSTDP
 from spikesim.runner import experiment_parser, finish, timed_run
@@ -121,7 +122,7 @@ def main(argv=None):
     parser = experiment_parser("clopath2010", __doc__.splitlines()[0], duration=0.0)
     parser.add_argument("--freqs", type=lambda s: tuple(float(f) for f in s.split(",")), default=FREQS,
                         help="pairing frequencies in Hz, comma-separated (default 0.1,10,20,40,50)")
-    parser.add_argument("--bursts", type=int, default=None,
+    parser.add_argument("--bursts", type=positive_int, default=None,
                         help="bursts of 5 pairings per protocol (default 15, 10 at 0.1 Hz)")
     args = parser.parse_args(argv)
     net, o = build(args.freqs, args.bursts)

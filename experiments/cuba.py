@@ -15,6 +15,7 @@ and the summary adds the spike-count synchrony ``synchrony_chi``.
 import numpy as np
 
 from spikesim import Network, NeuronGroup, SpikeMonitor, Synapses
+from spikesim.argtypes import finite_float, positive_int
 from spikesim.runner import experiment_parser, finish, timed_run
 from spikesim.units import mV, ms
 
@@ -56,9 +57,9 @@ def synchrony_chi(i, t, n, duration, bin_s=SYNCHRONY_BIN):
 
 def main(argv=None):
     parser = experiment_parser("cuba", __doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=4000, help="number of neurons (default 4000)")
-    parser.add_argument("--we", type=float, default=W_E / mV, help=f"excitatory weight in mV (default {W_E / mV:g})")
-    parser.add_argument("--wi", type=float, default=W_I / mV, help=f"inhibitory weight in mV (default {W_I / mV:g})")
+    parser.add_argument("--n", type=positive_int, default=4000, help="number of neurons (default 4000)")
+    parser.add_argument("--we", type=finite_float, default=W_E / mV, help=f"excitatory weight in mV (default {W_E / mV:g})")
+    parser.add_argument("--wi", type=finite_float, default=W_I / mV, help=f"inhibitory weight in mV (default {W_I / mV:g})")
     args = parser.parse_args(argv)
     net, P, M = build(args.n, args.seed, we=args.we * mV, wi=args.wi * mV)   # the defaults round-trip exactly
     net.build()

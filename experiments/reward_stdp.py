@@ -53,6 +53,7 @@ same spikes and weights up to rounding, about 2x slower here because every
 """
 import numpy as np
 
+from spikesim.argtypes import finite_float, nonnegative_float, positive_int
 from spikesim import Network, NeuronGroup, SpikeMonitor, Synapses, WeightMonitor
 from spikesim.plasticity import RewardSTDP
 from spikesim.runner import experiment_parser, finish, timed_run
@@ -202,13 +203,13 @@ class SpikeWindow:
 
 def main(argv=None):
     parser = experiment_parser("reward_stdp", __doc__.splitlines()[0], duration=1800.0)
-    parser.add_argument("--reward", type=float, default=1.0,
+    parser.add_argument("--reward", type=finite_float, default=1.0,
                         help="dopamine per reward in units of the paper's 0.5 (default 1)")
-    parser.add_argument("--eta", type=float, default=1.0,
+    parser.add_argument("--eta", type=nonnegative_float, default=1.0,
                         help="learning rate in units of the paper's (10 mV/s per unit of c*DA; default 1)")
     parser.add_argument("--eligibility", choices=["clock", "event"], default="clock",
                         help="clock: the RewardSTDP preset; event: the same rule by hand, c event-driven")
-    parser.add_argument("--max-delay", type=int, default=MAX_DELAY,
+    parser.add_argument("--max-delay", type=positive_int, default=MAX_DELAY,
                         help=f"excitatory delays are 1..MAX_DELAY ms (default {MAX_DELAY}, as in the paper's code)")
     args = parser.parse_args(argv)
     net, o = build(args.seed, args.eta * ETA_PAPER, args.reward * DA_REWARD, args.duration, args.eligibility,

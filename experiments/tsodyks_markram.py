@@ -32,6 +32,7 @@ synapse's is > 1 at the higher rates.
 """
 import numpy as np
 
+from spikesim.argtypes import positive_int
 from spikesim import Network, NeuronGroup, SpikeGeneratorGroup, SpikeMonitor, StateMonitor, Synapses
 from spikesim.plasticity import TsodyksMarkram
 from spikesim.runner import experiment_parser, finish, timed_run
@@ -99,7 +100,7 @@ def main(argv=None):
     parser = experiment_parser("tsodyks_markram", __doc__.splitlines()[0], duration=1.5)
     parser.add_argument("--freqs", type=lambda s: tuple(float(f) for f in s.split(",")), default=FREQS,
                         help="train frequencies in Hz, comma-separated (default 10,20,30,50)")
-    parser.add_argument("--n-spikes", type=int, default=N_SPIKES, help=f"spikes per train (default {N_SPIKES})")
+    parser.add_argument("--n-spikes", type=positive_int, default=N_SPIKES, help=f"spikes per train (default {N_SPIKES})")
     args = parser.parse_args(argv)
     net, spikes, mon, cols, syn, times = build(args.freqs, args.n_spikes)
     needed = max(t[-1] for t in times) + 20 * ms

@@ -36,6 +36,7 @@ the rate of each input neuron, which fires when ``rand() < rate*dt``.
 """
 import numpy as np
 
+from spikesim.argtypes import nonnegative_float, positive_float
 from spikesim import Network, NeuronGroup, SpikeMonitor, StateMonitor, Synapses, WeightMonitor
 from spikesim.plasticity import InhibitorySTDP
 from spikesim.runner import experiment_parser, finish, timed_run
@@ -128,9 +129,9 @@ def balance(state, t0, t1):
 
 def main(argv=None):
     parser = experiment_parser("vogels2011", __doc__.splitlines()[0], duration=60.0)
-    parser.add_argument("--eta", type=float, default=ETA / pS, help="learning rate in pS (default 3)")
-    parser.add_argument("--rho0", type=float, default=RHO0, help="target rate in Hz (default 5)")
-    parser.add_argument("--window", type=float, default=10.0,
+    parser.add_argument("--eta", type=nonnegative_float, default=ETA / pS, help="learning rate in pS (default 3)")
+    parser.add_argument("--rho0", type=positive_float, default=RHO0, help="target rate in Hz (default 5)")
+    parser.add_argument("--window", type=positive_float, default=10.0,
                         help="seconds at the end (and start: 2 s) over which rates and currents are compared")
     args = parser.parse_args(argv)
     net, o = build(args.seed, args.eta * pS, args.rho0, args.duration)

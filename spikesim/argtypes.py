@@ -24,7 +24,7 @@ import pathlib
 import sys
 from typing import NoReturn
 
-__all__ = ["ArgumentParser", "positive_int", "nonnegative_int", "positive_float", "nonnegative_float",
+__all__ = ["ArgumentParser", "positive_int", "nonnegative_int", "positive_float", "nonnegative_float", "finite_float",
            "seed", "existing_dir", "existing_file", "output_dir", "int_list", "percentage"]
 
 #: The largest seed: numpy's SeedSequence takes any integer >= 0, the engine stores seeds in 63 bits.
@@ -139,6 +139,20 @@ def positive_float(text: str) -> float:
     if not value > 0:
         raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
     return value
+
+
+def finite_float(text: str) -> float:
+    """Any finite number (a weight in mV, which may be negative).
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    float
+    """
+    return _number(text, float, "a finite number")
 
 
 def nonnegative_float(text: str) -> float:
