@@ -41,7 +41,7 @@ def test_rule_choices_must_be_strings():
 def test_run_refuses_durations_beyond_the_step_counter():
     G = NeuronGroup(1)
     net = Network(G, SpikeMonitor(G), seed=0)
-    with pytest.raises(ValueError, match=r"duration must be at most .* s \(4611686018427387904 steps"):
+    with pytest.raises(ValueError, match=r"duration must be less than 9.01e\+15 steps of dt=0.0001 s"):
         net.run(1e300, backend="reference", progress=False)
     assert net.step == 0
 
