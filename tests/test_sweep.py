@@ -131,7 +131,7 @@ def test_function_parameters_are_checked(tmp_path):
 def test_experiment_options_are_checked_before_anything_runs(tmp_path):
     with pytest.raises(ValueError, match="cuba has no option for parameter 'rate'.*we, wi"):
         sweep("cuba", {"rate": [5]}, out=tmp_path, scheduler="serial")
-    with pytest.raises(ValueError, match="invalid int value"):
+    with pytest.raises(ValueError, match="--n: must be an integer >= 1, got 'many'"):
         sweep("cuba", {"n": [100, "many"]}, out=tmp_path, scheduler="serial")
     with pytest.raises(ValueError, match="--seed is set by the sweep"):
         sweep("cuba", {"we": [1.0]}, args=["--seed", "3"], out=tmp_path, scheduler="serial")
