@@ -275,6 +275,58 @@ def element_lines(block, renderer, reads, writes, vector=False, replace=None):
     return lines
 
 
+def memoize_exp(lines, prefix="_xm"):
+    """Per-element lines in which every ``_F.exp(ARG)`` of an assignment is reused while ARG repeats.
+
+    A loop over elements often evaluates ``exp`` of the same argument for element after element
+    (neurons at rest, conductances decayed below the last bit of the leak, ...), and the C
+    library's ``exp`` is the most expensive operation of such a loop.  Each call site gets a
+    one-entry memo, ``(last argument, last value)``, kept across the loop's iterations; the
+    value is recomputed unless the argument is equal to the last one, so the results are the
+    same bit for bit (NaN never equals itself, so a NaN argument is always recomputed).
+
+    Returns ``(init, body)``: lines to run once before the loop, and the rewritten body.
+    """
+    init, out, k = [], [], 0
+    for ln in lines:
+        stripped = ln.lstrip()
+        pad = ln[:len(ln) - len(stripped)]
+        if " = " not in stripped or stripped.startswith(("if ", "elif ", "else", "for ", "while ")):
+            out.append(ln)
+            continue
+        pre = []
+        while True:
+            span = _innermost_call(stripped, "_F.exp(")
+            if span is None:
+                break
+            a, b = span                 # stripped[a:b] == "_F.exp(ARG)"
+            arg = stripped[a + len("_F.exp("):b - 1]
+            m = f"{prefix}{k}"
+            init += [f"{m}_a = math.nan", f"{m}_v = math.nan"]
+            pre += [f"{m}_x = {arg}", f"if {m}_x != {m}_a:", f"    {m}_a = {m}_x", f"    {m}_v = _F.exp({m}_x)"]
+            stripped = stripped[:a] + f"{m}_v" + stripped[b:]
+            k += 1
+        out += [pad + p for p in pre] + [pad + stripped]
+    return init, out
+
+
+def _innermost_call(text, head):
+    """(start, end) of a call ``head...)`` in ``text`` whose argument holds no other such call, or None."""
+    start = text.find(head)
+    while start >= 0:
+        depth, j = 1, start + len(head)
+        while j < len(text) and depth:
+            depth += {"(": 1, ")": -1}.get(text[j], 0)
+            j += 1
+        if depth:
+            return None
+        inner = text.find(head, start + len(head), j)
+        if inner < 0:
+            return start, j
+        start = inner
+    return None
+
+
 def _first(stmts, var):
     for k, s in enumerate(stmts):
         if s["var"] == var:
