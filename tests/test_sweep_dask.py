@@ -95,3 +95,24 @@ def test_interrupted_command_resumes_only_the_missing_runs(tmp_path):
     assert len(rerun) == 12 - len(done)
     pd.testing.assert_frame_equal(table[table["out"].isin(done["out"])].reset_index(drop=True),
                                   done.reset_index(drop=True))
+
+
+def test_brian2_imports_first_in_a_worker_thread():
+    """A Dask worker runs tasks in threads: a model never seen before imports Brian2 there (fresh process)."""
+    code = ("import signal, sys, threading\n"
+            "from spikesim.equations.sandbox import import_brian2\n"
+            "before, install = signal.getsignal(signal.SIGINT), signal.signal\n"
+            "err = []\n"
+            "def f():\n"
+            "    try:\n"
+            "        import_brian2()\n"
+            "    except Exception as exc:\n"
+            "        err.append(repr(exc))\n"
+            "t = threading.Thread(target=f); t.start(); t.join()\n"
+            "assert not err, err\n"
+            "assert 'brian2' in sys.modules and signal.getsignal(signal.SIGINT) is before\n"
+            "assert signal.signal is install        # restored after the import\n"
+            "print('ok')\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ,
+                       PYTHONPATH=str(REPO)), timeout=120)
+    assert r.returncode == 0 and r.stdout.strip().endswith("ok"), r.stderr

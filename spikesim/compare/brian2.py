@@ -53,7 +53,8 @@ def _uniform(a):
 def _setup_brian2(target, strict, workdir):
     import sys
     hook = sys.excepthook
-    import brian2 as b2
+    from ..equations.sandbox import import_brian2
+    b2 = import_brian2()
     sys.excepthook = hook
     b2.start_scope()
     if target == "cpp_standalone":

@@ -12,7 +12,8 @@ import numpy as np
 
 
 def _setup(target, workdir):
-    import brian2 as b2
+    from ..equations.sandbox import import_brian2
+    b2 = import_brian2()
     if target == "cpp_standalone":
         b2.set_device("cpp_standalone", directory=str(workdir), build_on_run=False)
     else:

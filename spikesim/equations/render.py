@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import ast
 
-from brian2.parsing.rendering import NodeRenderer, NumpyNodeRenderer
+from .sandbox import import_brian2
+
+import_brian2()   # first, so that Brian2 is imported safely from any thread
+from brian2.parsing.rendering import NodeRenderer, NumpyNodeRenderer  # noqa: E402
 
 MATH = {"exp", "log", "log10", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh", "expm1", "log1p", "floor",
         "ceil"}

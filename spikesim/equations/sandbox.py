@@ -20,6 +20,7 @@ import re
 import contextlib
 import itertools
 import logging
+import threading
 
 from .dims import unit_string
 
@@ -30,12 +31,31 @@ class ModelError(ValueError):
     """A model's equations or statements are not valid (the message names the statement)."""
 
 
-def _brian2():
-    """Import Brian2, keeping the interpreter's exception hook (Brian2 installs its own on import)."""
+_IMPORT_LOCK = threading.Lock()
+
+
+def import_brian2():
+    """Import Brian2, from any thread, keeping the interpreter's exception hook and Ctrl-C handler.
+
+    On import Brian2 installs its own exception hook and a SIGINT handler (to stop its runs cleanly).
+    ``signal.signal`` only works in the main thread, so a first import in another thread (a Dask
+    worker runs its tasks in threads) would fail; there the handler is skipped.  The interpreter's
+    exception hook is restored in every case.
+    """
     import sys
-    hook = sys.excepthook
-    import brian2
-    sys.excepthook = hook
+    if "brian2" in sys.modules:
+        return sys.modules["brian2"]
+    import signal
+    with _IMPORT_LOCK:
+        hook = sys.excepthook
+        install = signal.signal
+        if threading.current_thread() is not threading.main_thread():
+            signal.signal = lambda signalnum, handler: signal.getsignal(signalnum)
+        try:
+            import brian2
+        finally:
+            signal.signal = install
+            sys.excepthook = hook
     return brian2
 
 
@@ -197,7 +217,7 @@ def neuron_blocks(spec, what="the model"):
         "method": the method Brian2 used, "variables": {name: info}}``, each block
         a JSON-able dict (see :func:`_block`).
     """
-    b2 = _brian2()
+    b2 = import_brian2()
     _, cls = _capture_classes()
     name = f"spikesim_sandbox_{next(_COUNTER)}"
     import brian2.groups.neurongroup as ng
@@ -243,7 +263,7 @@ def synapse_blocks(spec, pre_spec, post_spec, what="the synapse model"):
     Returns ``{"pre": block, "post": block, "stateupdate": block, "summed": {var: block},
     "regular": [block, ...], "variables": {...}, "event_driven": [names], "clock_driven": [names]}``.
     """
-    b2 = _brian2()
+    b2 = import_brian2()
     _, cls = _capture_classes()
     k = next(_COUNTER)
     with _quiet_brian2():
@@ -396,7 +416,7 @@ def _dims_of(v):
 
 def parse_equations(text):
     """Parse equations in Brian2's syntax; a list of dicts (name, type, expr, dims, flags, unit)."""
-    b2 = _brian2()
+    b2 = import_brian2()
     from brian2.equations.equations import DIFFERENTIAL_EQUATION, PARAMETER, SUBEXPRESSION
     try:
         eqs = b2.Equations(text)
@@ -432,7 +452,7 @@ def _line_of(text, name, diff):
 
 def unit_names():
     """Name -> dims of every unit name Brian2 knows in equations (mV, ms, nS, ...)."""
-    b2 = _brian2()
+    b2 = import_brian2()
     from brian2.core.namespace import DEFAULT_UNITS
     from brian2.units.fundamentalunits import get_dimensions
     from fractions import Fraction

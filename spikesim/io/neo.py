@@ -74,7 +74,8 @@ def quantity_unit(unit: str) -> pq.Quantity:
     names = set(re.findall(r"[A-Za-z_]\w*", expr))
     if re.fullmatch(r"[\w\s*/().\-+]+", expr) and names <= set(_UNITS):
         return eval(expr, {"__builtins__": {}}, dict(_UNITS))       # names and arithmetic only (checked above)
-    import brian2
+    from ..equations.sandbox import import_brian2
+    brian2 = import_brian2()
     dims = eval(expr, {"__builtins__": {}}, vars(brian2.units)).dim._dims       # Brian2's own unit names
     out = pq.dimensionless
     for base, p in zip((pq.m, pq.kg, pq.s, pq.A, pq.K, pq.mol, pq.cd), dims):

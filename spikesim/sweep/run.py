@@ -151,38 +151,61 @@ def _run_serial(target, todo, folder, width, progress, say):
             record(execute(target, run, folder.path, width))
 
 
-class _ClusterStarter(threading.Thread):
-    """Starts a LocalCluster in the background (while this process runs the warm-up).
+def _start_method():
+    """How the local cluster starts its worker processes: ``fork`` on Linux, else Dask's default.
 
-    As soon as the workers are up, each imports what the runs need (:func:`prepare`; nothing compiles).
+    A forked worker starts with everything this process has imported and compiled (numba's kernels
+    in memory, matplotlib, the experiment), so it runs its first task at once instead of spending
+    seconds importing and loading the numba cache.  The cluster is forked only after the warm-up
+    run, when no compilation is under way (a fork in the middle of one would copy a held lock).
+    Elsewhere (macOS, Windows) forking is unsafe or unavailable, and workers are spawned.
+    """
+    return "fork" if sys.platform.startswith("linux") else None
+
+
+class _ClusterStarter(threading.Thread):
+    """Starts a LocalCluster in the background; :meth:`add_workers` then starts its worker processes.
+
+    The scheduler starts while this process runs the warm-up; the workers after it (forked, see
+    :func:`_start_method`).  Each worker imports what the runs need (:func:`prepare`; nothing compiles).
     """
 
     def __init__(self, n, target):
         super().__init__(daemon=True)
         self.n, self.target = n, target
         self.cluster = self.client = self.error = None
+        self.method = _start_method()
         self.start()
 
     def run(self):
         try:
-            from distributed import Client, LocalCluster, fire_and_forget
-            self.cluster = LocalCluster(n_workers=self.n, threads_per_worker=1, processes=True,
+            from distributed import Client, LocalCluster
+            self.cluster = LocalCluster(n_workers=0, threads_per_worker=1, processes=True,
                                         dashboard_address=":0", preload=["spikesim.sweep.worker_setup"])
             self.client = Client(self.cluster)
-            fire_and_forget([self.client.submit(prepare, self.target, workers=[a], pure=False,
-                                                key=f"sweep-prepare-{uuid.uuid4().hex[:8]}")
-                             for a in self.client.scheduler_info()["workers"]])
         except BaseException as exc:   # noqa: BLE001 - handed to the main thread
             self.error = exc
 
     def result(self):
-        """``[client, cluster]`` (those that started)."""
+        """``[client, cluster]`` (those that started), the cluster's workers started."""
         self.join()
         started = [x for x in (self.client, self.cluster) if x is not None]
-        if self.error is not None:
+        try:
+            if self.error is not None:
+                raise self.error
+            import dask
+            from distributed import fire_and_forget
+            config = {"distributed.worker.multiprocessing-method": self.method} if self.method else {}
+            with dask.config.set(config):
+                self.cluster.scale(self.n)
+                self.client.wait_for_workers(self.n)
+            fire_and_forget([self.client.submit(prepare, self.target, workers=[a], pure=False,
+                                                key=f"sweep-prepare-{uuid.uuid4().hex[:8]}")
+                             for a in self.client.scheduler_info()["workers"]])
+        except BaseException:
             for thing in started:
                 thing.close()
-            raise self.error
+            raise
         return started
 
 
