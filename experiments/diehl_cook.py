@@ -31,6 +31,7 @@ another on the dense layer that ``spikesim.bridges.snn_to_ann`` makes of the
 learned synapses.  Figure: the learned receptive fields.
 
     spikesim run diehl_cook --data ../shared/data/mnist [--n 400] [--epochs 1] [--n-train 8000]
+    spikesim run diehl_cook --data ../shared/data/mnist --weights out/diehl_cook_400/weights.npz   # evaluate only
 """
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ import numpy as np
 
 from spikesim import Network, NeuronGroup, PoissonGroup, Presentation, Synapses
 from spikesim._validate import check_int
-from spikesim.argtypes import ArgumentParser, existing_dir, output_dir, positive_int
+from spikesim.argtypes import ArgumentParser, existing_dir, existing_file, output_dir, positive_int
 from spikesim.argtypes import seed as seed_type
 from spikesim.plasticity import TripletSTDP
 from spikesim.plasticity.homeostasis import AdaptiveThreshold, Normalization
@@ -163,6 +164,19 @@ def readout_accuracy(F_train, y_train, F_test, y_test, seed=0):
     return float(np.mean(clf.predict((F_test - mu) / sd) == y_test))
 
 
+def load_weights(path, n_e):
+    """(weights (784, n_e), theta (n_e,)) from a run's weights.npz; ValueError naming what is wrong."""
+    with np.load(path) as z:
+        missing = [k for k in ("weights", "theta") if k not in z.files]
+        if missing:
+            raise ValueError(f"{path}: no array {missing[0]!r} (a Diehl & Cook weights.npz holds weights and theta)")
+        W, theta = z["weights"], z["theta"]
+    if W.shape != (784, n_e) or theta.shape != (n_e,):
+        raise ValueError(f"{path}: weights {W.shape} and theta {theta.shape} do not fit --n {n_e} "
+                         f"(expected (784, {n_e}) and ({n_e},))")
+    return W, theta
+
+
 def receptive_field_figure(weights, path, labels=None):
     import matplotlib
     matplotlib.use("Agg")
@@ -207,6 +221,8 @@ def main(argv=None):
     ap.add_argument("--out", type=output_dir, default=None)
     ap.add_argument("--quiet", action="store_true")
     ap.add_argument("--backend", choices=["cpu", "cuda"], default="cpu")
+    ap.add_argument("--weights", type=existing_file, default=None,
+                    help="skip training: evaluate the weights.npz (weights, theta) of an earlier run")
     args = ap.parse_args(argv)
     from spikesim.bridges import snn_to_ann
     from spikesim.data.mnist import load_protocol
@@ -223,9 +239,12 @@ def main(argv=None):
     out.mkdir(parents=True, exist_ok=True)
     prog = not args.quiet
     t0 = time.perf_counter()
-    W, theta = train(Xtr, args.n, args.epochs, args.seed, prog, backend=args.backend)
-    t_train = time.perf_counter() - t0
-    np.savez(out / "weights.npz", weights=W, theta=theta)
+    if args.weights is None:
+        W, theta = train(Xtr, args.n, args.epochs, args.seed, prog, backend=args.backend)
+        t_train = time.perf_counter() - t0
+        np.savez(out / "weights.npz", weights=W, theta=theta)
+    else:
+        W, theta, t_train = *load_weights(args.weights, args.n), None
     t0 = time.perf_counter()
     c_train = responses(W, theta, Xtr, seed=args.seed, progress=prog, backend=args.backend)
     c_test = responses(W, theta, Xte, seed=args.seed + 1, progress=prog, backend=args.backend)
@@ -247,8 +266,9 @@ def main(argv=None):
                    eval_wall_s=t_eval, seed=args.seed, dt_s=DT)
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     if not args.quiet:
+        trained = f"{t_train:.0f} s" if t_train is not None else f"weights from {args.weights}"
         print(f"Diehl & Cook, {args.n} neurons, {len(Xtr)} training images x {args.epochs} epoch(s) "
-              f"({t_train:.0f} s): labelling {100 * acc_labels:.2f} %, readout on spike counts "
+              f"({trained}): labelling {100 * acc_labels:.2f} %, readout on spike counts "
               f"{100 * acc_counts:.2f} %, readout on the snn_to_ann dense layer {100 * acc_dense:.2f} % "
               f"({len(Xte)} held-out images); receptive fields vs class means r = {corr:.2f}. Wrote {out}/.")
     return summary

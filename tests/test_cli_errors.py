@@ -100,6 +100,7 @@ BAD = [
     ("run diehl_cook --data {mnist} --n-test -1", "--n-test: must be an integer >= 1, got '-1'"),
     ("run diehl_cook --data {mnist} --seed -1", "--seed: must be an integer in"),
     ("run diehl_cook --data {mnist} --backend reference", "--backend: invalid choice: 'reference'"),
+    ("run diehl_cook --data {mnist} --weights /nonexistent/weights.npz", "--weights: no such file"),
     # train
     ("train", "the following arguments are required: model, --data"),
     ("train svm --data {mnist}", "argument model: invalid choice: 'svm'"),
@@ -173,6 +174,7 @@ def test_bad_invocation_is_one_line_and_status_2(template, fragment, files, caps
     ("run diehl_cook --data {mnist} --n 2 --n-train 99999 --quiet --out {out}", "--n-train: the protocol has 8000"),
     ("run diehl_cook --data {mnist} --n 2 --n-test 99999 --quiet --out {out}", "--n-test: the protocol has 2000"),
     ("convert {model} --data {mnist} --n 99999 --out {out}", "--n: the protocol has 2000 held-out images"),
+    ("run diehl_cook --data {mnist} --n 2 --weights {foreign} --quiet --out {out}", "no array 'weights'"),
 ])
 def test_more_images_than_the_protocol_has(template, fragment, files, capsys):
     with pytest.raises(SystemExit) as info:

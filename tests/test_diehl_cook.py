@@ -90,3 +90,19 @@ def test_one_run_gives_the_weights_of_a_run_per_phase(mnist):
     W0, theta0 = _a_run_per_phase(dc, X, 100, 3)
     assert np.array_equal(W, W0) and np.array_equal(theta, theta0)
     assert np.abs(W - W0).max() == 0.0 and theta.max() > 0
+
+
+def test_saved_weights_evaluate_as_the_run_that_made_them(mnist, tmp_path):
+    """``--weights`` skips training: the evaluation of a run's weights.npz gives that run's accuracies."""
+    from conftest import MNIST_DIR
+    dc = _dc()
+    common = ["--data", str(MNIST_DIR), "--n", "6", "--n-train", "30", "--n-test", "12", "--quiet"]
+    first = dc.main(common + ["--out", str(tmp_path / "a")])
+    again = dc.main(common + ["--out", str(tmp_path / "b"), "--weights", str(tmp_path / "a" / "weights.npz")])
+    assert again["train_wall_s"] is None and first["train_wall_s"] > 0
+    for key in ("accuracy_labelling", "accuracy_readout_spike_counts", "accuracy_readout_dense_layer",
+                "mean_test_spikes_per_image"):
+        assert again[key] == first[key], key
+    with pytest.raises(ValueError, match=r"do not fit --n 5"):
+        dc.main(common[:3] + ["5"] + common[4:] + ["--out", str(tmp_path / "c"), "--weights",
+                                                  str(tmp_path / "a" / "weights.npz")])

@@ -49,3 +49,12 @@ def test_memo_gives_the_same_bits_on_repeating_arguments(seed):
         plain(x, flag, 0.75, out1)
         memo(x, flag, 0.75, out2)
     assert np.array_equal(out1.view(np.int64), out2.view(np.int64))
+
+
+def test_prune_unused_keeps_what_the_body_needs_through_chains():
+    from spikesim.equations.render import prune_unused
+    head = ["_udelay = _s.udelay", "_U = _udelay.size", "_rev_ptr = _s.rev_ptr", "tau = _shared[0]",
+            "_lio_1 = 1.0 / tau", "_lio_2 = 2.0 / tau", "_a, _b = _s.cache"]
+    body = ["for _u in range(_U):", "    y = _lio_1 * _a[_u]"]
+    assert prune_unused(head, body) == ["_udelay = _s.udelay", "_U = _udelay.size", "tau = _shared[0]",
+                                        "_lio_1 = 1.0 / tau", "_a, _b = _s.cache"]

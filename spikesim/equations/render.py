@@ -278,6 +278,27 @@ def element_lines(block, renderer, reads, writes, vector=False, replace=None):
     return lines
 
 
+def prune_unused(head, rest):
+    """``head`` without the single-name assignments (``_rev_ptr = _s.rev_ptr``, ``tau = _shared[3]``)
+    whose name nothing after them reads, in ``head`` or in ``rest``.
+
+    A generated function unpacks every field of its record; numba reference-counts every array it
+    takes from a record, so fields a function does not use still cost a few nanoseconds per call.
+    """
+    import re
+    used = set()
+    for ln in rest:
+        used |= set(re.findall(r"\b\w+\b", ln))
+    keep = []
+    for ln in reversed(head):
+        m = re.fullmatch(r"(\w+) = (.+)", ln)
+        if m and m.group(1) not in used:
+            continue
+        keep.append(ln)
+        used |= set(re.findall(r"\b\w+\b", ln if not m else m.group(2)))
+    return keep[::-1]
+
+
 def memoize_exp(lines, prefix="_xm"):
     """Per-element lines in which every ``_F.exp(ARG)`` of an assignment is reused while ARG repeats.
 
