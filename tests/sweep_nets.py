@@ -63,3 +63,9 @@ def failing_network(rate, w, seed, out=None):
     if w < 0:
         raise ValueError(f"w must be >= 0 mV, got {w}")
     return short_network(rate, w, seed, out)
+
+
+def inherited(x, seed):
+    """Whether this process holds the module the test process registered (True in a forked worker)."""
+    import sys
+    return {"x2": 2 * x, "inherited": "_spikesim_test_fork_marker" in sys.modules}

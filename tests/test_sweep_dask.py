@@ -116,3 +116,14 @@ def test_brian2_imports_first_in_a_worker_thread():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ,
                        PYTHONPATH=str(REPO)), timeout=120)
     assert r.returncode == 0 and r.stdout.strip().endswith("ok"), r.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="local workers are forked on Linux only")
+def test_local_cluster_workers_are_forked_after_the_warm_up(tmp_path, monkeypatch):
+    """The sweep's own cluster forks its workers: they start with this process's modules (and kernels)."""
+    import types
+    monkeypatch.setitem(sys.modules, "_spikesim_test_fork_marker", types.ModuleType("_spikesim_test_fork_marker"))
+    table = sweep(sweep_nets.inherited, {"x": [1, 2, 3, 4, 5, 6]}, out=tmp_path / "s", workers=2, progress=False)
+    assert (table["status"] == "ok").all() and list(table["x2"]) == [2, 4, 6, 8, 10, 12]
+    assert table["worker"].str.startswith("tcp://").sum() >= 4          # the runs after the warm-up ran on workers
+    assert table["inherited"].all()

@@ -44,9 +44,10 @@ def sweep(target, grid, *, seeds=1, out, sweep_seed=0, args=(), kwargs=None, sch
     warmup : bool
         Compile once: before the runs fan out, one run per machine fills that machine's numba cache, so
         the workers load the kernels rather than all compiling them into one cache at the same time.  With
-        the local cluster this first run runs in this process while the cluster starts; with an existing
-        cluster it runs on one worker of each host while the other workers import.  These are ordinary
-        runs of the sweep (recorded like the others).  False: every worker starts at once.
+        the local cluster this first run runs in this process while the scheduler starts, and the worker
+        processes start after it (forked on Linux: they inherit the imports and the loaded kernels); with
+        an existing cluster it runs on one worker of each host while the other workers import.  These are
+        ordinary runs of the sweep (recorded like the others).  False: every worker starts at once.
     retry_failed : bool
         Also rerun the runs recorded as failed.
     progress : bool
