@@ -127,3 +127,17 @@ def test_local_cluster_workers_are_forked_after_the_warm_up(tmp_path, monkeypatc
     assert (table["status"] == "ok").all() and list(table["x2"]) == [2, 4, 6, 8, 10, 12]
     assert table["worker"].str.startswith("tcp://").sum() >= 4          # the runs after the warm-up ran on workers
     assert table["inherited"].all()
+
+
+def test_start_method_can_be_chosen(tmp_path, monkeypatch):
+    """SPIKESIM_SWEEP_START_METHOD=spawn: the workers start fresh (without this process's modules)."""
+    import types
+    monkeypatch.setitem(sys.modules, "_spikesim_test_fork_marker", types.ModuleType("_spikesim_test_fork_marker"))
+    monkeypatch.setenv("SPIKESIM_SWEEP_START_METHOD", "spawn")
+    table = sweep(sweep_nets.inherited, {"x": [1, 2, 3, 4]}, out=tmp_path / "s", workers=2, progress=False)
+    on_workers = table["worker"].str.startswith("tcp://")
+    assert (table["status"] == "ok").all() and on_workers.sum() >= 2
+    assert not table.loc[on_workers, "inherited"].any() and table.loc[~on_workers, "inherited"].all()
+    monkeypatch.setenv("SPIKESIM_SWEEP_START_METHOD", "vfork")
+    with pytest.raises(ValueError, match="expected fork, spawn or forkserver"):
+        sweep(sweep_nets.inherited, {"x": [1, 2]}, out=tmp_path / "t", workers=2, progress=False)

@@ -152,6 +152,10 @@ def _run_serial(target, todo, folder, width, progress, say):
             record(execute(target, run, folder.path, width))
 
 
+#: environment variable that chooses how the local cluster starts its workers (fork, spawn, forkserver)
+START_METHOD_ENV = "SPIKESIM_SWEEP_START_METHOD"
+
+
 def _start_method():
     """How the local cluster starts its worker processes: ``fork`` on Linux, else Dask's default.
 
@@ -159,9 +163,18 @@ def _start_method():
     in memory, matplotlib, the experiment), so it runs its first task at once instead of spending
     seconds importing and loading the numba cache.  The cluster is forked only after the warm-up
     run, when no compilation is under way (a fork in the middle of one would copy a held lock).
-    Elsewhere (macOS, Windows) forking is unsafe or unavailable, and workers are spawned.
+    Workers are spawned instead on macOS and Windows (forking is unsafe or unavailable there), when
+    PyTorch is loaded (its OpenMP thread pool does not survive a fork), and when the environment
+    variable ``SPIKESIM_SWEEP_START_METHOD`` names another method.
     """
-    return "fork" if sys.platform.startswith("linux") else None
+    method = os.environ.get(START_METHOD_ENV, "").strip()
+    if method:
+        if method not in ("fork", "spawn", "forkserver"):
+            raise ValueError(f"{START_METHOD_ENV}={method!r}: expected fork, spawn or forkserver")
+        return method
+    if not sys.platform.startswith("linux") or "torch" in sys.modules:
+        return None
+    return "fork"
 
 
 class _ClusterStarter(threading.Thread):
