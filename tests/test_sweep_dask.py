@@ -141,3 +141,15 @@ def test_start_method_can_be_chosen(tmp_path, monkeypatch):
     monkeypatch.setenv("SPIKESIM_SWEEP_START_METHOD", "vfork")
     with pytest.raises(ValueError, match="expected fork, spawn or forkserver"):
         sweep(sweep_nets.inherited, {"x": [1, 2]}, out=tmp_path / "t", workers=2, progress=False)
+
+
+def test_workers_that_cannot_start_stop_the_sweep_with_an_error(tmp_path, monkeypatch):
+    """A local worker that fails to start (here: a preload that does not import) ends the sweep at once with a
+    clear error; the warm-up run done before stays recorded, and the same call resumes from it."""
+    from spikesim.sweep import run as sweep_run
+    monkeypatch.setattr(sweep_run, "WORKER_PRELOAD", ("spikesim.sweep.worker_setup", "_no_such_module_for_spikesim"))
+    t0 = time.monotonic()
+    with pytest.raises(RuntimeError, match="worker processes failed to start"):
+        sweep(sweep_nets.inherited, {"x": [1, 2, 3]}, out=tmp_path / "s", workers=2, progress=False)
+    assert time.monotonic() - t0 < 120
+    assert list(load_results(tmp_path / "s")["x2"]) == [2]

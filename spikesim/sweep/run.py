@@ -5,6 +5,7 @@ import os
 import pathlib
 import sys
 import threading
+import time
 import uuid
 
 from .grid import check_grid, expand
@@ -152,6 +153,9 @@ def _run_serial(target, todo, folder, width, progress, say):
             record(execute(target, run, folder.path, width))
 
 
+#: modules each worker of the local cluster preloads (see :mod:`spikesim.sweep.worker_setup`)
+WORKER_PRELOAD = ("spikesim.sweep.worker_setup",)
+
 #: environment variable that chooses how the local cluster starts its workers (fork, spawn, forkserver)
 START_METHOD_ENV = "SPIKESIM_SWEEP_START_METHOD"
 
@@ -195,7 +199,7 @@ class _ClusterStarter(threading.Thread):
         try:
             from distributed import Client, LocalCluster
             self.cluster = LocalCluster(n_workers=0, threads_per_worker=1, processes=True,
-                                        dashboard_address=":0", preload=["spikesim.sweep.worker_setup"])
+                                        dashboard_address=":0", preload=list(WORKER_PRELOAD))
             self.client = Client(self.cluster)
         except BaseException as exc:   # noqa: BLE001 - handed to the main thread
             self.error = exc
@@ -212,7 +216,7 @@ class _ClusterStarter(threading.Thread):
             config = {"distributed.worker.multiprocessing-method": self.method} if self.method else {}
             with dask.config.set(config):
                 self.cluster.scale(self.n)
-                self.client.wait_for_workers(self.n)
+                self._wait_for_workers()
             fire_and_forget([self.client.submit(prepare, self.target, workers=[a], pure=False,
                                                 key=f"sweep-prepare-{uuid.uuid4().hex[:8]}")
                              for a in self.client.scheduler_info()["workers"]])
@@ -221,6 +225,24 @@ class _ClusterStarter(threading.Thread):
                 thing.close()
             raise
         return started
+
+    def _wait_for_workers(self, limit=600.0):
+        """Block until the n workers have joined; raise as soon as one fails to start (or after ``limit`` s)."""
+        from distributed.core import Status
+        deadline = time.monotonic() + limit
+        while True:
+            try:
+                self.client.wait_for_workers(self.n, timeout=0.25)
+                return
+            except TimeoutError:
+                pass
+            failed = [w for w in self.cluster.workers.values() if getattr(w, "status", None) == Status.failed]
+            if failed:
+                raise RuntimeError(f"{len(failed)} of the local cluster's {self.n} worker processes failed to "
+                                   f"start (their error is logged above)")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the local cluster's {self.n} worker processes did not start within "
+                                   f"{limit:.0f} s")
 
 
 def _row_of(future, run):
