@@ -123,10 +123,15 @@ def test_local_cluster_workers_are_forked_after_the_warm_up(tmp_path, monkeypatc
     """The sweep's own cluster forks its workers: they start with this process's modules (and kernels)."""
     import types
     monkeypatch.setitem(sys.modules, "_spikesim_test_fork_marker", types.ModuleType("_spikesim_test_fork_marker"))
+    forked = "torch" not in sys.modules          # with PyTorch loaded (by earlier tests) the default is spawn
     table = sweep(sweep_nets.inherited, {"x": [1, 2, 3, 4, 5, 6]}, out=tmp_path / "s", workers=2, progress=False)
+    on_workers = table["worker"].str.startswith("tcp://")
     assert (table["status"] == "ok").all() and list(table["x2"]) == [2, 4, 6, 8, 10, 12]
-    assert table["worker"].str.startswith("tcp://").sum() >= 4          # the runs after the warm-up ran on workers
-    assert table["inherited"].all()
+    assert on_workers.sum() >= 4                                        # the runs after the warm-up ran on workers
+    assert set(table.loc[on_workers, "inherited"]) == {forked}
+    monkeypatch.setenv("SPIKESIM_SWEEP_START_METHOD", "fork")
+    table = sweep(sweep_nets.inherited, {"x": [1, 2, 3, 4]}, out=tmp_path / "f", workers=2, progress=False)
+    assert (table["status"] == "ok").all() and table["inherited"].all()
 
 
 def test_start_method_can_be_chosen(tmp_path, monkeypatch):
