@@ -211,6 +211,16 @@ def int_list(text: str) -> list[int]:
     return values
 
 
+def _existing(text, kind, is_kind):
+    """``pathlib.Path(text)`` if it exists and ``is_kind`` holds for it; else an argparse error naming ``kind``."""
+    path = pathlib.Path(text)
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"no such {kind}: {text!r}")
+    if not is_kind(path):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a {kind}")
+    return path
+
+
 def existing_dir(text: str) -> pathlib.Path:
     """The path of a folder that exists (``--data``).
 
@@ -222,12 +232,7 @@ def existing_dir(text: str) -> pathlib.Path:
     -------
     pathlib.Path
     """
-    path = pathlib.Path(text)
-    if not path.exists():
-        raise argparse.ArgumentTypeError(f"no such folder: {text!r}")
-    if not path.is_dir():
-        raise argparse.ArgumentTypeError(f"{text!r} is not a folder")
-    return path
+    return _existing(text, "folder", pathlib.Path.is_dir)
 
 
 def existing_file(text: str) -> pathlib.Path:
@@ -241,12 +246,7 @@ def existing_file(text: str) -> pathlib.Path:
     -------
     pathlib.Path
     """
-    path = pathlib.Path(text)
-    if not path.exists():
-        raise argparse.ArgumentTypeError(f"no such file: {text!r}")
-    if not path.is_file():
-        raise argparse.ArgumentTypeError(f"{text!r} is not a file")
-    return path
+    return _existing(text, "file", pathlib.Path.is_file)
 
 
 def output_dir(text: str) -> pathlib.Path:
