@@ -65,6 +65,33 @@ def test_chunking_does_not_change_results():
         np.testing.assert_array_equal(x.step, y.step)
 
 
+def test_adaptive_chunks_do_not_change_results(monkeypatch):
+    from spikesim.model import network as N
+    a = _run(4, "cpu", [40 * ms])
+    sizes = []
+    real = N._next_chunk
+    monkeypatch.setattr(N, "CHUNK_STEPS", (7, 3, 50))     # 400 steps: 7, 14, 28, 50, 50, ...
+    monkeypatch.setattr(N, "_next_chunk", lambda s, w, m: sizes.append(real(s, 0.0, m)) or sizes[-1])
+    net, *_ = _run(4, "cpu", [])
+    net.run(40 * ms, progress=False)
+    assert sizes[:4] == [14, 28, 50, 50], sizes
+    for x, y in zip(a[3], _run_mons(net)):
+        np.testing.assert_array_equal(x.i, y.i)
+        np.testing.assert_array_equal(x.step, y.step)
+
+
+def test_next_chunk_doubles_when_fast_halves_when_slow_and_stays_in_bounds():
+    from spikesim.model.network import CHUNK_STEPS, _next_chunk
+    first, fewest, most = CHUNK_STEPS
+    assert _next_chunk(first, 0.01, most) == 2 * first
+    assert _next_chunk(first, 0.5, most) == first
+    assert _next_chunk(first, 5.0, most) == first // 2
+    assert _next_chunk(most, 0.01, most) == most
+    assert _next_chunk(fewest, 5.0, most) == fewest
+    assert _next_chunk(first, 0.01, 300) == 300          # a state monitor's memory cap wins
+    assert _next_chunk(300, 5.0, 300) == 300
+
+
 def _run_mons(net):
     from spikesim import SpikeMonitor
     return [o for o in net.objects if isinstance(o, SpikeMonitor)]

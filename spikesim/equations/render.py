@@ -299,6 +299,12 @@ def prune_unused(head, rest):
     return keep[::-1]
 
 
+#: decorator of every generated cpu function.  ``forceinline``: the step loop that calls it gets its body,
+#: not a call (a call passes its records by reference counting, a few ns each, and keeps loads of their
+#: fields inside the callee); song2000's 1 million steps ran about 25 % faster, and loops compile no slower.
+CPU_JIT = '@njit(cache=True, error_model="numpy", forceinline=True)'
+
+
 def memoize_exp(lines, prefix="_xm"):
     """Per-element lines in which every ``_F.exp(ARG)`` of an assignment is reused while ARG repeats.
 

@@ -14,10 +14,14 @@ from numba import njit
 from .. import _scalar as S
 
 NEVER_STEP = 2 ** 62         # a Poisson neuron with rate 0
-HORIZON = 4096               # calendar window in steps
+HORIZON = 4096               # calendar window in steps (a power of two)
 
 
-@njit(cache=True)
+#: the per-step kernels below are inlined into the step loop (see spikesim.equations.render.CPU_JIT)
+STEP_JIT = dict(cache=True, forceinline=True)
+
+
+@njit(**STEP_JIT)
 def _draw_next(n, key, i, draws, log1mp):
     """Step of neuron i's next spike after step n (NEVER_STEP when its rate is 0)."""
     G = S.geometric_steps(S.uniform01(key, i, draws[i]), log1mp)
@@ -27,23 +31,28 @@ def _draw_next(n, key, i, draws, log1mp):
     return n + int(G)
 
 
-@njit(cache=True)
+@njit(**STEP_JIT)
 def _insert(i, nxt, head, link, far, far_n, window_end):
-    if nxt[i] >= NEVER_STEP:
-        return
-    if nxt[i] < window_end:
-        b = nxt[i] % head.size
+    """File neuron i under its next spike: its step's bucket in this window, else the far list."""
+    x = nxt[i]
+    if x < window_end:
+        b = x & (head.size - 1)
         link[i] = head[b]
         head[b] = i
-    else:
+    elif x < NEVER_STEP:
         far[far_n[0]] = i
         far_n[0] += 1
 
 
 @njit(cache=True)
 def calendar_build(n0, nxt, draws, log1mp, key, head, link, far, far_n):
-    """Start a run at step n0: draw the first spike of neurons starting afresh, fill the calendar."""
+    """Start a run at step n0: draw the first spike of neurons starting afresh, fill the calendar.
+
+    ``head.size`` (the window, :data:`HORIZON`) must be a power of two.
+    """
     H = head.size
+    if H & (H - 1):
+        raise ValueError("the calendar's window must be a power of two")
     head[:] = -1
     far_n[0] = 0
     window_end = (n0 // H + 1) * H
@@ -53,33 +62,27 @@ def calendar_build(n0, nxt, draws, log1mp, key, head, link, far, far_n):
         _insert(i, nxt, head, link, far, far_n, window_end)
 
 
-@njit(cache=True)
+@njit(**STEP_JIT)
 def poisson_spikes(n, nxt, draws, log1mp, key, head, link, far, far_n, out):
     """The neurons whose spike is due at step n, in index order; each draws its next spike."""
-    H = head.size
-    window_end = (n // H + 1) * H
-    if n % H == 0 and far_n[0] > 0:      # a new window: bring its far events into the buckets
+    b = n & (head.size - 1)
+    window_end = n - b + head.size
+    if b == 0 and far_n[0] > 0:          # a new window: bring its far events into the buckets
         m = far_n[0]
         far_n[0] = 0
         for q in range(m):
             _insert(far[q], nxt, head, link, far, far_n, window_end)
-    b = n % H
     i = head[b]
     head[b] = -1
     k = 0
-    while i >= 0:
-        nx = link[i]
-        out[k] = i
-        k += 1
-        i = nx
-    # index order (the lists are short: insertion sort)
-    for a in range(1, k):
-        x = out[a]
-        c = a - 1
-        while c >= 0 and out[c] > x:
+    while i >= 0:                        # take the bucket's list, in index order (it is short: insertion)
+        c = k - 1
+        while c >= 0 and out[c] > i:
             out[c + 1] = out[c]
             c -= 1
-        out[c + 1] = x
+        out[c + 1] = i
+        k += 1
+        i = link[i]
     for q in range(k):
         i = out[q]
         nxt[i] = _draw_next(n, key, i, draws, log1mp[i])
@@ -87,7 +90,7 @@ def poisson_spikes(n, nxt, draws, log1mp, key, head, link, far, far_n, out):
     return k
 
 
-@njit(cache=True)
+@njit(**STEP_JIT)
 def generator_spikes(ev_step, ev_idx, cursor, n, out):
     """Events of a spike generator at step n (events are sorted by step, then index)."""
     c = cursor[0]

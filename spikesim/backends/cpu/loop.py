@@ -104,7 +104,8 @@ def loop_source(st):
         elif g["kind"] == "poisson":
             thr.append(f"_p{k} = g{k}.extra")       # (nxt, draws, log1mp, head, link, far, far_n)
             thr.append(f"_k{k} = 0")                  # the calendar's bucket of this step, or a new window
-            thr.append(f"if _p{k}[3][_step % _p{k}[3].size] >= 0 or (_step % _p{k}[3].size == 0 and _p{k}[6][0] > 0):")
+            thr.append(f"_b{k} = _step & (_p{k}[3].size - 1)")   # the window's size is a power of two
+            thr.append(f"if _p{k}[3][_b{k}] >= 0 or (_b{k} == 0 and _p{k}[6][0] > 0):")
             thr.append(f"    _k{k} = _I.poisson_spikes(_step, _p{k}[0], _p{k}[1], _p{k}[2], g{k}.key[0], _p{k}[3], "
                        f"_p{k}[4], _p{k}[5], _p{k}[6], {out})")
             thr.append(f"for _q in range(_k{k}):")

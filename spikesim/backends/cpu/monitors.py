@@ -3,7 +3,7 @@
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def record_spikes(step, spikes, k, rec):
     """Append the k neuron indices in ``spikes`` fired at ``step``."""
     c = rec.count[0]
@@ -13,13 +13,13 @@ def record_spikes(step, spikes, k, rec):
     rec.count[0] = c + k
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def spike_room(rec, n):
     """Whether n more spikes fit in a spike buffer."""
     return rec.count[0] + n <= rec.i.size
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def record_state(step, x, rec):
     """At steps that are multiples of ``every``: rows ``rows`` of neurons ``idx`` into ``data``."""
     if step % rec.every[0] != 0:
@@ -33,7 +33,7 @@ def record_state(step, x, rec):
     rec.count[0] = c + 1
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def record_weights(step, w, rec):
     """Snapshots of ``w[pos]`` every ``every`` steps, or at the sorted steps ``req`` (every = 0)."""
     if rec.every[0] > 0:
@@ -54,7 +54,7 @@ def record_weights(step, w, rec):
     rec.count[0] = c + 1
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def record_count(step, k, rec):
     """Population rate monitor: this step's spike count."""
     rec.counts[step - rec.base[0]] = k

@@ -16,7 +16,7 @@ PHASE, NEXT_CHANGE, NEXT_ITEM, N_ITEMS, BLOCKS, SHOW_STEPS, REST_STEPS, MIN_SPIK
 NOT_STARTED, SHOWING, RESTING, DONE = 0, 1, 2, 3
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def count_spikes(P, spikes, k):
     """Add the k spikes of the counted group in ``spikes`` to the current showing's counts."""
     if P.state[PHASE] != SHOWING:
@@ -29,7 +29,7 @@ def count_spikes(P, spikes, k):
             P.now[b, i - b * n_c] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def set_rates(step, new, g, dt):
     """Give the Poisson group of record ``g`` the rates ``new`` from ``step`` on.
 
@@ -54,7 +54,7 @@ def set_rates(step, new, g, dt):
     calendar_build(step, nxt, draws, log1mp, g.key[0], head, link, far, far_n)
 
 
-@njit(cache=True)
+@njit(cache=True, forceinline=True)
 def advance(step, P, g):
     """The phase change due at ``step``; returns the new phase (SHOWING, RESTING or DONE).
 
