@@ -1,4 +1,4 @@
-"""The one-entry exp memo of generated cpu loops (render.memoize_exp): same bits as calling exp every time."""
+"""The one-entry exp memo of generated cpu loops (exp_calls.memoize_exp): same bits as calling exp every time."""
 import math
 
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 from numba import njit
 
 from spikesim.equations import functions as _F
-from spikesim.equations.render import memoize_exp
+from spikesim.equations.exp_calls import memoize_exp
 
 BODY = ["a = x[_idx]",
         "if not flag[_idx]:",
@@ -82,7 +82,7 @@ def _compile_split(head, body):
 
 
 def test_split_puts_every_call_in_the_middle_loop():
-    from spikesim.equations.render import split_exp
+    from spikesim.equations.exp_calls import split_exp
     head, body = split_exp(SPLIT_BODY)
     assert sum(ln.strip() == "for _idx in range(_N):" for ln in head) == 3
     calls = [ln for ln in head + body if "_F.exp(" in ln]
@@ -94,7 +94,7 @@ def test_split_puts_every_call_in_the_middle_loop():
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_split_gives_the_same_bits(seed):
-    from spikesim.equations.render import split_exp
+    from spikesim.equations.exp_calls import split_exp
     rng = np.random.default_rng(seed)
     n = 4000
     pool = np.array([0.0, -1e-300, -0.5, 1.0, -708.5, -745.2, -1492.0, 709.0, 710.0, 1420.0, np.nan, -np.inf, np.inf])
@@ -121,7 +121,7 @@ def test_split_gives_the_same_bits(seed):
     (["out[_idx] = x[_idx]"], "no exp at all"),
 ])
 def test_split_refuses_what_it_cannot_split(body, why):
-    from spikesim.equations.render import split_exp
+    from spikesim.equations.exp_calls import split_exp
     assert split_exp(body) is None, why
 
 
