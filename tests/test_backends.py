@@ -173,3 +173,16 @@ def test_random_delay_networks_cpu_equals_reference(n_pre, n_post, p, max_delay,
     np.testing.assert_array_equal(ma.step, mb.step)
     for var in ("v", "ge", "gi"):
         np.testing.assert_array_equal(va.values(var), vb.values(var))
+
+
+def test_calendar_window_must_be_a_power_of_two():
+    from spikesim.backends.cpu.inputs import HORIZON, calendar_build
+    assert HORIZON & (HORIZON - 1) == 0
+    n = 4
+    args = (np.full(n, -1, np.int64), np.zeros(n, np.int64), np.full(n, np.log1p(-0.01)), np.uint64(7))
+    with pytest.raises(ValueError, match="power of two"):
+        calendar_build(0, *args, np.full(3, -1, np.int64), np.full(n, -1, np.int64), np.zeros(n, np.int64),
+                       np.zeros(1, np.int64))
+    head = np.full(8, -1, np.int64)
+    calendar_build(0, *args, head, np.full(n, -1, np.int64), np.zeros(n, np.int64), np.zeros(1, np.int64))
+    assert (head >= 0).any() or args[0].min() >= 8          # every neuron filed: in a bucket or far
