@@ -6,7 +6,9 @@ running the old machine code after that file is edited or upgraded.  So the
 cache goes into a folder named after a hash of all of spikesim's sources
 (``~/.cache/spikesim/numba-<hash>``): any change of the package compiles
 afresh, an unchanged package starts from the cache.  A user who sets
-NUMBA_CACHE_DIR keeps control of it.
+NUMBA_CACHE_DIR keeps control of it.  Kernels compiled where ``exp`` is the C
+library's call (:func:`spikesim.equations.exp_libm.enabled` false) go into a
+folder of their own (``numba-<hash>-libm``).
 """
 from __future__ import annotations
 
@@ -30,7 +32,9 @@ def configure():
     if os.environ.get("NUMBA_CACHE_DIR"):
         return None
     import numba
-    folder = pathlib.Path.home() / ".cache" / "spikesim" / f"numba-{source_hash()}"
+    from .equations.exp_libm import enabled
+    suffix = "" if enabled() else "-libm"
+    folder = pathlib.Path.home() / ".cache" / "spikesim" / f"numba-{source_hash()}{suffix}"
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:

@@ -84,10 +84,10 @@ def _compile_split(head, body):
 def test_split_puts_every_call_in_the_middle_loop():
     from spikesim.equations.exp_calls import split_exp
     head, body = split_exp(SPLIT_BODY)
-    assert sum(ln.strip() == "for _idx in range(_N):" for ln in head) == 3
-    calls = [ln for ln in head + body if "_F.exp(" in ln]
-    assert len(calls) == 3 and all("_F.exp(_xa)" in ln for ln in calls)    # only in the memo loop
-    first = head[head.index("for _idx in range(_N):") + 1:head.index("for _idx in range(_N):", 4)]
+    assert sum(ln.strip() == "for _idx in range(_N):" for ln in head) == 2
+    assert not any("_F.exp(" in ln for ln in head + body)                  # every call went to the rows
+    assert [ln for ln in head if "exp_row" in ln] == [f"_F.exp_row(_xs[{q}])" for q in range(3)]
+    first = head[head.index("for _idx in range(_N):") + 1:head.index("_F.exp_row(_xs[0])")]
     assert not any(ln.strip().startswith(("out[", "w2[", "_bad")) for ln in first)  # loop 1 stores no state
     assert body[-3:] == ["out[_idx] = z", "w2[_idx] = _xs[2, _idx]", "_bad |= (z - z) != 0.0"]
 
@@ -131,7 +131,8 @@ def test_generated_neuron_updates_split_where_they_call_exp():
     src = g._layout["sources"]["cpu"]
     update = src[src.index("def update"):src.index("return -1")]
     loops = update[update.index("for _idx"):]
-    assert loops.count("for _idx in range(_N):") == 3 and loops.count("_F.exp(") == 1     # in the memo loop
+    assert loops.count("for _idx in range(_N):") == 2 and "_F.exp(" not in loops
+    assert loops.count("_F.exp_row(_xs[0])") == 1                      # between the two loops
     h = NeuronGroup(3, "lif_coba", method="euler", name="E2")      # no exp in the loop: one loop
     src = h._layout["sources"]["cpu"]
     update = src[src.index("def update"):src.index("return -1")]

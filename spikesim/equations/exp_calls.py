@@ -47,7 +47,7 @@ def memoize_exp(lines, prefix="_xm"):
     return init, out
 
 
-def split_exp(lines, prefix="_xs", memo="_xm"):
+def split_exp(lines, prefix="_xs"):
     """The per-element ``lines`` of an update as three loops, with every ``exp`` in a loop of its own.
 
     A loop whose body calls the C library's ``exp`` runs one element at a time: the call clobbers
@@ -55,8 +55,10 @@ def split_exp(lines, prefix="_xs", memo="_xm"):
 
     1. the first loop evaluates each call's argument (the statements it depends on, nothing
        stored) into a scratch row, NaN where the call's branch is not taken;
-    2. the second loop calls ``exp`` on each row, with the one-entry memo of :func:`memoize_exp`
-       (a NaN argument is left as it is: ``exp`` of NaN is NaN);
+    2. :func:`spikesim.equations.functions.exp_row` takes the ``exp`` of each row (a NaN argument
+       is left as it is: ``exp`` of NaN is NaN), in one vectorised loop of the C library's
+       algorithm where that gives its bits (:mod:`.exp_libm`), else by the library's call with a
+       one-entry memo;
     3. the third loop runs the statements, taking each call's value from its row.
 
     The arguments are the same expressions of the same inputs in loops 1 and 3, so the values
@@ -169,19 +171,8 @@ def split_exp(lines, prefix="_xs", memo="_xm"):
         third.append(pad + "".join(pieces_three) + stripped[last:])
     first = _needed_passes(first)
     head = [f"{prefix} = np.empty(({k}, _N))"]
-    for q in range(k):
-        head += [f"{memo}{q}_a = math.nan", f"{memo}{q}_v = math.nan"]
     head += ["for _idx in range(_N):"] + ["    " + ln for ln in first]
-    head += ["for _idx in range(_N):"]
-    for q in range(k):
-        head += [f"    _xa = {prefix}[{q}, _idx]",
-                 f"    if _xa != {memo}{q}_a:",
-                 "        if _xa == _xa:",
-                 f"            {memo}{q}_a = _xa",
-                 f"            {memo}{q}_v = _F.exp(_xa)",
-                 f"            {prefix}[{q}, _idx] = {memo}{q}_v",
-                 "    else:",
-                 f"        {prefix}[{q}, _idx] = {memo}{q}_v"]
+    head += [f"_F.exp_row({prefix}[{q}])" for q in range(k)]
     head += ["for _idx in range(_N):"]
     return head, third
 

@@ -13,9 +13,12 @@ is split.
 import math
 
 import numpy as np
+from llvmlite import ir
 from numba import njit, types
+from numba.extending import intrinsic
 
 from ..backends._scalar import uniform01
+from . import exp_libm as _exp_libm
 
 NEVER_TIME = -1e4      # Brian2's lastspike of a neuron that never spiked (seconds)
 
@@ -32,25 +35,119 @@ def clip(x, low, high):
 
 _c_exp = types.ExternalFunction("exp", types.float64(types.float64))
 
+LIBM_CORE = _exp_libm.enabled()   # exp in range by exp_core (the C library's bits), else the library's call
+_TABLE = _exp_libm.TABLE
+
+
+@intrinsic
+def _fma(typingctx, a, b, c):
+    """``a*b + c`` rounded once (LLVM's ``llvm.fma``: a fused multiply-add, or its exact emulation)."""
+    sig = types.float64(types.float64, types.float64, types.float64)
+
+    def codegen(context, builder, signature, args):
+        d = ir.DoubleType()
+        fn = builder.module.declare_intrinsic("llvm.fma", [d], ir.FunctionType(d, [d, d, d]))
+        return builder.call(fn, args)
+    return sig, codegen
+
+
+@intrinsic
+def _as_bits(typingctx, x):
+    """The bits of a float64, as uint64."""
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.IntType(64))
+    return types.uint64(types.float64), codegen
+
+
+@intrinsic
+def _as_double(typingctx, b):
+    """The float64 with the bits ``b`` (uint64)."""
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+    return types.float64(types.uint64), codegen
+
+
+@njit(cache=True, forceinline=True)
+def in_core_range(x):
+    """Whether :func:`exp_core` gives ``exp(x)``: ``2**-54 <= |x| < 512`` (False for NaN and infinities)."""
+    return ((_as_bits(x) >> np.uint64(52)) & np.uint64(0x7FF)) - np.uint64(_exp_libm.TOP_LOW) \
+        <= np.uint64(_exp_libm.TOP_SPAN)
+
+
+@njit(cache=True, forceinline=True)
+def exp_core(x):
+    """``exp(x)`` for ``2**-54 <= |x| < 512``, with the C library's bits (see :mod:`.exp_libm`).
+
+    No branches and no calls, so a loop of it vectorises; any other ``x`` gives a wrong value.
+    """
+    kd = _fma(x, _exp_libm.INV_LN2_N, _exp_libm.SHIFT)
+    ki = _as_bits(kd)
+    kd -= _exp_libm.SHIFT
+    r = _fma(kd, _exp_libm.NEG_LN2_LO_N, _fma(kd, _exp_libm.NEG_LN2_HI_N, x))
+    i = (ki & np.uint64(_exp_libm.N_TABLE - 1)) << np.uint64(1)
+    tail = _as_double(_TABLE[i])
+    scale = _as_double(_TABLE[i + np.uint64(1)] + (ki << np.uint64(45)))
+    r2 = r * r
+    p = _fma(_fma(r, _exp_libm.C3, _exp_libm.C2), r2, r + tail)
+    p = _fma(r2 * r2, _fma(r, _exp_libm.C5, _exp_libm.C4), p)
+    return _fma(scale, p, scale)
+
 
 @njit(cache=True)
 def exp(x):
-    """The C library's ``exp(x)``, without its slow path for results that underflow to 0.
+    """The C library's ``exp(x)``, bit for bit, with its slow paths avoided.
 
-    Traces decayed over long silences (``exp(-(t - lastupdate)/tau)`` with
-    ``t - lastupdate > 745 tau``) hit the library's error handling, which
-    costs several times a normal call.  Below -745.25 the result is 0 (the
-    halfway point to the smallest subnormal is at -745.13); the subnormal
-    range between calls the library itself, so the values are the same bit
-    for bit.  The normal range is computed on a clamped argument so that the
-    compiler, free to evaluate it before the test, never reaches the slow path.
+    Within ``2**-54 <= |x| < 512`` it is :func:`exp_core` where that gives the library's bits
+    on this machine (:data:`LIBM_CORE`), an inlined sequence of a dozen operations in place of a
+    call.  Traces decayed over long silences (``exp(-(t - lastupdate)/tau)`` with
+    ``t - lastupdate > 745 tau``) hit the library's error handling, which costs several times a
+    normal call.  Below -745.25 the result is 0 (the halfway point to the smallest subnormal is
+    at -745.13); the subnormal range between calls the library itself, so the values are the
+    same bit for bit.  The normal range is computed on a clamped argument so that the compiler,
+    free to evaluate it before the test, never reaches the slow path.
     """
+    if LIBM_CORE and in_core_range(x):
+        return exp_core(x)
     y = math.exp(max(x, -708.0))
     if x >= -708.0:
         return y
     if x < -745.25:
         return 0.0
     return _c_exp(x)       # subnormal results, NaN
+
+
+@njit(cache=True, forceinline=True)
+def exp_row(a):
+    """``a[i] = exp(a[i])`` for every i of the 1-D array ``a`` whose value is not NaN (NaN stays).
+
+    Where :data:`LIBM_CORE` holds and every argument is in :func:`exp_core`'s range or NaN (the
+    usual case: a neuron update's arguments), one loop of :func:`exp_core` with no branches,
+    which vectorises; otherwise one :func:`exp` per element, with a one-entry memo (runs of
+    equal arguments, such as neurons at rest, call it once).  The values are the library's.
+    """
+    n = a.size
+    if LIBM_CORE:
+        outside = 0
+        for i in range(n):
+            x = a[i]
+            outside += (x == x) and not in_core_range(x)
+        if outside == 0:
+            for i in range(n):
+                x = a[i]
+                y = exp_core(x)
+                a[i] = y if x == x else x
+            return
+    last_a = math.nan
+    last_v = math.nan
+    for i in range(n):
+        x = a[i]
+        if x != last_a:
+            if x == x:
+                last_a = x
+                last_v = exp(x)
+                a[i] = last_v
+        else:
+            a[i] = last_v
 
 
 @njit(cache=True)
