@@ -11,6 +11,7 @@ model functions run exactly as in a normal run (the loop calls the same generate
     python experiments/benchmarks/phase_profile.py song2000 [--duration 100]
     python experiments/benchmarks/phase_profile.py cuba [--duration 1]
     python experiments/benchmarks/phase_profile.py diehl_cook --data ../shared/data/mnist [--images 200] [--evaluate]
+        [--start out/diehl_cook/weights.npz]      (training from a trained network: the late epochs)
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ import types
 
 import numpy as np
 
-from spikesim.argtypes import ArgumentParser, existing_dir, positive_float, positive_int
+from spikesim.argtypes import ArgumentParser, existing_dir, existing_file, positive_float, positive_int
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -117,6 +118,8 @@ def main(argv=None):
     p.add_argument("--data", type=existing_dir, help="MNIST folder (diehl_cook)")
     p.add_argument("--images", type=positive_int, default=200, help="Diehl & Cook images (default 200)")
     p.add_argument("--evaluate", action="store_true", help="Diehl & Cook: the frozen network, not training")
+    p.add_argument("--start", type=existing_file,
+                   help="Diehl & Cook: train from these weights and thresholds (a run's weights.npz: late training)")
     args = p.parse_args(argv)
     from spikesim.units import ms, second
     prof = Profiler()
@@ -134,6 +137,11 @@ def main(argv=None):
             t0 = time.perf_counter()
             if args.evaluate:
                 dc.responses(W, th, X, progress=False)
+            elif args.start:
+                with np.load(args.start) as f:
+                    W0, th0 = f["weights"], f["theta"]
+                net, parts = dc.build(W0.shape[1], images=X, learn=True, weights=W0, theta=th0)
+                net.run(parts["P"].max_duration, progress=False)
             else:
                 dc.train(X, progress=False)
             prof.report(time.perf_counter() - t0, len(X), "ms/image")

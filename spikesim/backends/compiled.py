@@ -25,6 +25,32 @@ from .records import GROUP_FIELDS, SYNAPSE_FIELDS
 EMPTY_STEP = -(2 ** 62)      # history slot holding no step
 
 
+def dense_blocks(s):
+    """Per block of ``s`` (one source, one delay): the first target if the block's targets are consecutive
+    neurons in order (``post_index[dptr[b]:dptr[b + 1]]`` = ``d, d + 1, ...``), else -1; shape (n_blocks,).
+
+    The cpu on_pre runs such blocks without reading ``post_index`` (see
+    :func:`spikesim.equations.synapse_render._pre_loops`).  Kept on ``s`` with the arrays it was made from.
+    """
+    post, ptr = s.post_index, s.dptr
+    memo = getattr(s, "_dense_memo", None)
+    if memo is not None and memo[0] is post and memo[1] is ptr:
+        return memo[2]
+    n_blocks = ptr.size - 1
+    out = np.full(n_blocks, -1, np.int64)
+    if n_blocks > 0 and post.size:
+        # breaks[i]: how many of the steps post[j + 1] - post[j], j < i, are not +1
+        breaks = np.concatenate([[0], np.cumsum(np.diff(post.astype(np.int64)) != 1)])
+        lo, hi = ptr[:-1], ptr[1:]
+        full = hi > lo
+        inner = np.zeros(n_blocks, np.int64)
+        inner[full] = breaks[hi[full] - 1] - breaks[lo[full]]
+        ok = full & (inner == 0)
+        out[ok] = post[lo[ok]]
+    s._dense_memo = (post, ptr, out)
+    return out
+
+
 def _steps(name, seconds, dt):
     from .._validate import MAX_STEPS
     if not seconds / dt < MAX_STEPS:
@@ -146,7 +172,7 @@ class CompiledNetwork:
                 s.post_index, s.dptr, s.udelay, s._sx, s._shared, s.lastupdate, s.rev_ptr, s.rev_syn, s.rev_block,
                 s._bx, s._blast, s._px, s._plast, self.keys[id(s)], s._rings, timed,
                 (np.empty_like(s._px), np.full(s._px.shape[1], -1, np.int64), np.empty_like(s._bx),
-                 np.full(s._bx.shape[1], -1, np.int64))))))
+                 np.full(s._bx.shape[1], -1, np.int64), dense_blocks(s))))))
         self.intervals = np.array(self._intervals(), dtype=np.int64) if self._intervals() else np.zeros(1, np.int64)
         self.norm_total = [np.array([m.total]) for m in self.normalizations]
         self.presentation_records = [dict(state=p.state, params=p.params, rates=p.rates, order=p.order, item=p.item,

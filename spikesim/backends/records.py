@@ -20,7 +20,8 @@ Fields (see :mod:`spikesim.equations.neuron_code` and
   (post-side index), ``bx``/``blast`` (traces per source and delay),
   ``px``/``plast`` (traces per target), ``key``, ``rings`` (spike windows),
   ``timed``, ``cache`` (scratch: the other side's traces decayed to the
-  current step, and the step each was computed at; reset every run);
+  current step, and the step each was computed at; reset every run; and the
+  first target of each block whose targets are consecutive, else -1);
 * monitors: their buffers (see :mod:`spikesim.backends.cpu.monitors`);
 * presentations: ``state`` (phase, next change ...), ``params`` (gains, dt),
   ``rates`` (per pattern), ``order`` (pattern of each item), ``item``/``item_gain`` (per block), ``now`` (counts

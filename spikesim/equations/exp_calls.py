@@ -54,7 +54,8 @@ def split_exp(lines, prefix="_xs"):
     the registers, and the memo of :func:`memoize_exp` chains one element to the next.  Here
 
     1. the first loop evaluates each call's argument (the statements it depends on, nothing
-       stored) into a scratch row, NaN where the call's branch is not taken;
+       stored) into a local, NaN where the call's branch is not taken, and stores it in a scratch
+       row at the end of the body (one store per element, not one per branch: the loop vectorises);
     2. :func:`spikesim.equations.functions.exp_row` takes the ``exp`` of each row (a NaN argument
        is left as it is: ``exp`` of NaN is NaN), in one vectorised loop of the C library's
        algorithm where that gives its bits (:mod:`.exp_libm`), else by the library's call with a
@@ -152,7 +153,8 @@ def split_exp(lines, prefix="_xs"):
     simple = [st.lineno for st in ast.walk(tree) if isinstance(st, ast.stmt) and not isinstance(st, ast.If)]
     if len(simple) != len(set(simple)) or not visit(tree.body):
         return None                 # two statements on one line, or not splittable
-    k, first, third = 0, [f"{prefix}[{q}, _idx] = math.nan" for q in range(sum(map(len, sites.values())))], []
+    n_sites = sum(map(len, sites.values()))
+    k, first, third = 0, [f"_xa{q} = math.nan" for q in range(n_sites)], []
     for n, ln in enumerate(lines):
         stripped = ln.lstrip()
         pad = ln[:len(ln) - len(stripped)]
@@ -162,14 +164,14 @@ def split_exp(lines, prefix="_xs"):
             continue
         pieces_one, pieces_three, last = [], [], 0
         for start, end, arg in sites[n]:
-            first.append(pad + f"{prefix}[{k}, _idx] = {arg}")
+            first.append(pad + f"_xa{k} = {arg}")
             pieces_one += [stripped[last:start], "0.0"]       # loop 1 never uses the value
             pieces_three += [stripped[last:start], f"{prefix}[{k}, _idx]"]
             last = end
             k += 1
         first.append(pad + ("pass" if n in drop else "".join(pieces_one) + stripped[last:]))
         third.append(pad + "".join(pieces_three) + stripped[last:])
-    first = _needed_passes(first)
+    first = _needed_passes(first) + [f"{prefix}[{q}, _idx] = _xa{q}" for q in range(n_sites)]
     head = [f"{prefix} = np.empty(({k}, _N))"]
     head += ["for _idx in range(_N):"] + ["    " + ln for ln in first]
     head += [f"_F.exp_row({prefix}[{q}])" for q in range(k)]

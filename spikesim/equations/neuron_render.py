@@ -170,7 +170,7 @@ def render_cpu(label, layout, blocks):
         scal, body = _block_parts(su, layout, variables, False, _REFRACTORY if steps else None, fast_exp=True)
         written = sorted(set(su["write"]) & set(layout["rows"]))
         rows = _finite_check(layout, written, False)
-        body += [f"_bad |= ({n} - {n}) != 0.0" for n in written]
+        body += [f"_bad += ({n} - {n}) != 0.0" for n in written]     # a count: a reduction that vectorises
         split = split_exp(body)
         if split is None:
             memo, body = memoize_exp(body)
@@ -180,7 +180,7 @@ def render_cpu(label, layout, blocks):
         src.append(_cpu_function(
             "update", "_step, t, dt, _g",
             "Advance every neuron from t to t + dt; return the first neuron whose state is not finite, or -1.",
-            _unpack(layout, "cpu"), scal, ["_bad = False"] + head, body,
+            _unpack(layout, "cpu"), scal, ["_bad = 0"] + head, body,
             ["if _bad:", f"    return _F.first_non_finite(_x, np.array({rows!r}, dtype=np.int64))"], "-1"))
     thr = blocks["threshold"]
     if thr is not None:

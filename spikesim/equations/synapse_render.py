@@ -297,9 +297,38 @@ def _ring(side):
     return ["_overflow |= _F.ring_push(_ring_post, _ring_post_pos, _post_i, _step, _win[0])"]
 
 
-def _pre_loops(ctx, pro, body, epi, reference=False):
-    inner = (_ring("pre") if ctx.layout["window"] else []) + pro + \
-        ["for _idx in range(_dptr[_b], _dptr[_b + 1]):"] + _indent(["_post_i = _post_index[_idx]"] + body, 4) + epi
+def _pre_loops(ctx, pro, body, epi, reference=False, dense=False):
+    """The on_pre loops: over the spikes arriving now, then over each one's block of synapses.
+
+    ``dense`` (cpu): a block whose targets are consecutive neurons (``_dense[_b]``, the first of them,
+    or -1; all-to-all connectivity gives such blocks) runs a loop in which the target is
+    ``_dense[_b] + (_idx - _lo)``, not read from ``_post_index``, after a loop that brings the
+    block's target traces to ``t``; its synapse loop has no branch and no indirect access, and it
+    indexes arrays with unsigned integers (numba adds no wraparound for negative indices, which would
+    hide the access pattern from LLVM), so it vectorises.  Each target appears once in a block and the
+    statements do not write the traces the first loop refreshes, so every value is the same as in
+    the general loop.
+    """
+    if dense:
+        refresh, rest = [], body
+        if body and body[0] == "if _pstamp[_post_i] != _step:":
+            n = 1
+            while n < len(body) and body[n].startswith("    "):
+                n += 1
+            refresh, rest = body[:n], body[n:]
+        loop = ["_lo = _dptr[_b]", "_hi = _dptr[_b + 1]", "_d0 = _dense[_b]", "if _d0 >= 0:"]
+        if refresh:
+            loop += _indent(["for _post_i in range(_d0, _d0 + _hi - _lo):"] + _indent(refresh, 4), 4)
+        unsigned = [re.sub(r"\[(\d+, )?_idx\]", r"[\1_uidx]", re.sub(r"\[(\d+, )?_post_i\]", r"[\1_upost]", ln))
+                    for ln in rest]
+        loop += _indent(["for _idx in range(_lo, _hi):"]
+                        + _indent(["_post_i = _d0 + (_idx - _lo)", "_uidx = np.uintp(_idx)",
+                                   "_upost = np.uintp(_post_i)"] + unsigned, 4), 4)
+        loop += ["else:"] + _indent(["for _idx in range(_lo, _hi):"]
+                                    + _indent(["_post_i = _post_index[_idx]"] + body, 4), 4)
+    else:
+        loop = ["for _idx in range(_dptr[_b], _dptr[_b + 1]):"] + _indent(["_post_i = _post_index[_idx]"] + body, 4)
+    inner = (_ring("pre") if ctx.layout["window"] else []) + pro + loop + epi
     if reference:
         return ["_overflow = False"] + inner
     return (["_hist = _pre.hist", "_hist_n = _pre.hist_n", "_hist_step = _pre.hist_step", "_D = _hist_n.size",
@@ -350,13 +379,16 @@ def render(label, layout, blocks, reference=False):
         if blocks[side] is None:
             continue
         scal, pro, body, epi = _pathway_parts(ctx, side, cache=not reference)
-        loops = (_pre_loops if side == "pre" else _post_loops)(ctx, pro, body, epi, reference)
+        if side == "pre":
+            loops = _pre_loops(ctx, pro, body, epi, reference, dense=not reference)
+        else:
+            loops = _post_loops(ctx, pro, body, epi, reference)
         memo = []
         if not reference:
             memo, loops = memoize_exp(loops)
         head = _unpack(ctx, _arrays_for(ctx, scal + loops)) + scal + memo
-        if any(re.search(r"\b_(pnow|bnow)\b", ln) for ln in loops):
-            head.append("_pnow, _pstamp, _bnow, _bstamp = _s.cache")
+        if any(re.search(r"\b_(pnow|bnow|dense)\b", ln) for ln in loops):
+            head.append("_pnow, _pstamp, _bnow, _bstamp, _dense = _s.cache")
         if reference:
             name = "pre_block" if side == "pre" else "post_neuron"
             sig = "_step, t, dt, _s, _pre, _post, " + ("_b, _pre_i" if side == "pre" else "_post_i")
