@@ -106,7 +106,10 @@ def check_arguments() -> np.ndarray:
 
 
 def _libm():
+    """(name, library) of the C math library, with ``exp`` and ``fma`` typed; OSError where there is none."""
     name = ctypes.util.find_library("m")
+    if not name:
+        raise OSError("no C math library found")
     lib = ctypes.CDLL(name)
     for fn in ("exp", "fma"):
         f = getattr(lib, fn)
@@ -119,7 +122,7 @@ def agrees_with_libm() -> bool:
     """Whether the core, evaluated with the C library's ``fma``, gives the C library's ``exp`` on every check argument."""
     try:
         _, lib = _libm()
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):
         return False
     for x in check_arguments():
         x = float(x)
@@ -145,8 +148,8 @@ def _machine_key() -> str:
     """What the verdict depends on: the C library's file and the CPU's features."""
     parts = [platform.machine(), platform.system()]
     try:
-        parts.append(_libm()[0] or "")
-    except OSError:
+        parts.append(_libm()[0])
+    except (OSError, AttributeError, TypeError):
         parts.append("no libm")
     path = _loaded_libm_file()
     if path:
