@@ -103,3 +103,21 @@ def test_table_holds_powers_of_two():
     exact = np.exp2(i / exp_libm.N_TABLE)
     assert np.all(np.abs(scale - exact) <= np.spacing(exact))
     assert np.all(np.abs(tail) < 2.0 ** -53)
+
+
+def test_without_jit_exp_is_the_librarys_call():
+    """NUMBA_DISABLE_JIT=1 (the cuda simulator's tests) runs the functions as Python: no intrinsics."""
+    import os
+    import subprocess
+    import sys
+    code = ("import math, numpy as np\n"
+            "from spikesim.equations import functions as F\n"
+            "assert not F.LIBM_CORE\n"
+            "x = np.array([-0.05, 0.3, -2.0, 1e-20, np.nan])\n"
+            "a = x.copy(); F.exp_row(a)\n"
+            "assert all(F.exp(v) == math.exp(v) for v in x[:4]) and np.isnan(a[4])\n"
+            "assert all(a[k] == math.exp(x[k]) for k in range(4))\n"
+            "print('NOJIT-OK')\n")
+    r = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, NUMBA_DISABLE_JIT="1"),
+                       capture_output=True, text=True)
+    assert r.returncode == 0 and "NOJIT-OK" in r.stdout, r.stderr[-3000:]

@@ -12,6 +12,7 @@ is split.
 """
 import math
 
+import numba
 import numpy as np
 from llvmlite import ir
 from numba import njit, types
@@ -35,7 +36,9 @@ def clip(x, low, high):
 
 _c_exp = types.ExternalFunction("exp", types.float64(types.float64))
 
-LIBM_CORE = _exp_libm.enabled()   # exp in range by exp_core (the C library's bits), else the library's call
+# exp in range by exp_core (the C library's bits), else the library's call; with numba's JIT disabled the
+# functions run as Python, where math.exp is the library's call and the intrinsics below do not exist
+LIBM_CORE = _exp_libm.enabled() and not numba.config.DISABLE_JIT
 _TABLE = _exp_libm.TABLE
 
 
