@@ -92,6 +92,9 @@ def test_libm_can_be_forced(monkeypatch):
     monkeypatch.setattr(exp_libm, "_VERDICT", None)
     monkeypatch.setenv("SPIKESIM_EXP", "libm")
     assert exp_libm.enabled() is False
+    monkeypatch.setenv("SPIKESIM_EXP", "fast")
+    with pytest.raises(ValueError, match="SPIKESIM_EXP='fast': expected 'libm'"):
+        exp_libm.enabled()
     monkeypatch.delenv("SPIKESIM_EXP")
     assert exp_libm.enabled() == exp_libm.agrees_with_libm()
 

@@ -119,7 +119,7 @@ def _libm():
 
 
 def agrees_with_libm() -> bool:
-    """Whether the core, evaluated with the C library's ``fma``, gives the C library's ``exp`` on every check argument."""
+    """Whether the core, evaluated with the C library's ``fma``, gives the library's ``exp`` on every check argument."""
     try:
         _, lib = _libm()
     except (OSError, AttributeError, TypeError):
@@ -169,11 +169,16 @@ _VERDICT = None
 def enabled() -> bool:
     """Whether compiled code computes ``exp`` with :func:`exp_core` (see the module's docstring).
 
-    False when ``SPIKESIM_EXP=libm``; otherwise the check's verdict, made once per machine
-    and kept in ``~/.cache/spikesim/exp-check.json`` (the check takes about 0.1 s).
+    False when ``SPIKESIM_EXP=libm`` (another value than unset is a ValueError); otherwise the
+    check's verdict, made once per machine and kept in ``~/.cache/spikesim/exp-check.json`` (the
+    check takes about 0.1 s).
     """
     global _VERDICT
-    if os.environ.get("SPIKESIM_EXP", "").lower() == "libm":
+    mode = os.environ.get("SPIKESIM_EXP", "").strip().lower()
+    if mode not in ("", "libm"):
+        raise ValueError(f"SPIKESIM_EXP={os.environ['SPIKESIM_EXP']!r}: expected 'libm' (every exp by the C "
+                         f"library's call) or unset (the inline core where this machine's check allows it)")
+    if mode == "libm":
         return False
     if _VERDICT is not None:
         return _VERDICT
