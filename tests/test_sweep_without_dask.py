@@ -28,3 +28,22 @@ def test_sweep_without_dask_says_what_to_install(tmp_path):
     r = _python("from spikesim.cli import main; sys.exit(main(['sweep', 'cuba', '--param', 'we=1,2']))", tmp_path)
     assert r.returncode == 1
     assert r.stderr.count("\n") == 1 and 'pip install -e ".[sweep]"' in r.stderr, r.stderr
+
+
+def test_serial_sweep_needs_no_dask(tmp_path):
+    """``--serial`` runs the points in this process: pandas and pyarrow for the table, Dask not even imported."""
+    block = "import sys; [sys.modules.__setitem__(m, None) for m in ('dask', 'distributed')]; "
+    code = ("import sys; from spikesim.cli import main; code = main(['sweep', 'cuba', '--param', 'we=1,2', '--serial', "
+            "'--quiet', '--n', '100', '--duration', '0.02', '--out', 's']); "
+            "import pandas; t = pandas.read_parquet('s/results.parquet'); "
+            "print(code, len(t), sorted(set(t['status'])), sorted(set(t['worker'])))")
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    r = subprocess.run([sys.executable, "-c", block + code], capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().splitlines()[-1] == "0 2 ['ok'] ['local']"
+    # with Dask installed, a serial sweep still does not import it (1-2 s)
+    code = code.replace("'s']", "'s2']").replace("'s/results", "'s2/results")
+    r = subprocess.run([sys.executable, "-c", code + "; print('distributed' in sys.modules)"],
+                       capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().splitlines()[-2:] == ["0 2 ['ok'] ['local']", "False"]

@@ -31,13 +31,14 @@ def _fail(prog, message):
     return 2
 
 
-def _need_dask(prog):
-    try:
-        import distributed  # noqa: F401
-        import pandas  # noqa: F401
-        import pyarrow  # noqa: F401
-    except ImportError as exc:
-        print(f"{prog}: needs Dask, pandas and pyarrow ({exc}); pip install -e \".[sweep]\"", file=sys.stderr)
+def _need_libraries(prog, dask=True):
+    """Whether the sweep's libraries are installed: found, not imported (importing Dask takes 1-2 s, which
+    a serial sweep or a figure of a finished one does not need)."""
+    import importlib.util
+    needed = ("distributed", "pandas", "pyarrow") if dask else ("pandas", "pyarrow")
+    missing = [name for name in needed if importlib.util.find_spec(name) is None]
+    if missing:
+        print(f"{prog}: needs {', '.join(missing)} (not installed); pip install -e \".[sweep]\"", file=sys.stderr)
         return False
     return True
 
@@ -83,7 +84,7 @@ def sweep_main(argv):
             grid[name] = values
     except (_UsageError, ValueError) as exc:
         return _fail(prog, exc)
-    if not _need_dask(prog):
+    if not _need_libraries(prog, dask=not args.serial):
         return 1
     from .grid import expand
     from .run import sweep
@@ -126,7 +127,7 @@ def sweep_plot_main(argv):
             where[name.replace("-", "_")] = parse_value(value)
     except (_UsageError, ValueError) as exc:
         return _fail(prog, exc)
-    if not _need_dask(prog):
+    if not _need_libraries(prog, dask=False):
         return 1
     from .plot import sweep_figure
     from .table import load_results

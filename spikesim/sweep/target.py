@@ -21,6 +21,7 @@ import inspect
 import json
 import os
 import pathlib
+import sys
 import time
 import traceback
 import uuid
@@ -224,11 +225,17 @@ def plain(value):
 
 
 def worker_address():
-    """The Dask worker running this task, or ``"local"`` outside Dask."""
+    """The Dask worker running this task, or ``"local"`` outside Dask.
+
+    A process that has not imported Dask is not one of its workers: a serial sweep does not pay the
+    import (1-2 s) for its first row.
+    """
+    distributed = sys.modules.get("distributed")
+    if distributed is None:
+        return "local"
     try:
-        from distributed import get_worker
-        return get_worker().address
-    except (ImportError, ValueError):
+        return distributed.get_worker().address
+    except ValueError:
         return "local"
 
 
