@@ -1,5 +1,6 @@
 """The spikesim command and the experiment scripts' standard outputs."""
 import json
+import pathlib
 import subprocess
 import sys
 
@@ -48,3 +49,18 @@ def test_list_and_unknown_names(capsys):
 def test_console_script_entry_point(tmp_path):
     r = subprocess.run([sys.executable, "-m", "spikesim.cli", "run", "cuba", "--help"], capture_output=True, text=True)
     assert r.returncode == 0 and "--duration" in r.stdout and "--n" in r.stdout
+
+
+def test_console_script_exit_status_and_outputs(tmp_path):
+    """The console script (``command``: main, then a frozen garbage collector for the exit) keeps main's exit
+    status and writes every output before the process ends."""
+    import tomllib
+    scripts = tomllib.loads((pathlib.Path(__file__).parents[1] / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["spikesim"] == "spikesim.cli:command"
+    code = "import sys; sys.argv = ['spikesim', *sys.argv[1:]]; from spikesim.cli import command; command()"
+    r = subprocess.run([sys.executable, "-c", code, "run", "cuba", "--n", "100", "--duration", "0.02", "--quiet",
+                        "--out", str(tmp_path / "o")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert json.loads((tmp_path / "o" / "summary.json").read_text())["n_neurons"] == 100
+    r = subprocess.run([sys.executable, "-c", code, "run", "no_such_experiment"], capture_output=True, text=True)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
