@@ -66,6 +66,12 @@ def failing_network(rate, w, seed, out=None):
 
 
 def inherited(x, seed):
-    """Whether this process holds the module the test process registered (True in a forked worker)."""
+    """Whether this process holds the module the test process registered (True in a forked worker), and
+    whether the Dask worker running it (if any) samples its tasks' stacks (Dask's profiler)."""
     import sys
-    return {"x2": 2 * x, "inherited": "_spikesim_test_fork_marker" in sys.modules}
+    distributed = sys.modules.get("distributed")
+    try:
+        profiler = "profile" in distributed.get_worker().periodic_callbacks
+    except (AttributeError, ValueError):        # not in a worker
+        profiler = None
+    return {"x2": 2 * x, "inherited": "_spikesim_test_fork_marker" in sys.modules, "profiler": profiler}

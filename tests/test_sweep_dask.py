@@ -129,6 +129,7 @@ def test_local_cluster_workers_are_forked_after_the_warm_up(tmp_path, monkeypatc
     assert (table["status"] == "ok").all() and list(table["x2"]) == [2, 4, 6, 8, 10, 12]
     assert on_workers.sum() >= 4                                        # the runs after the warm-up ran on workers
     assert set(table.loc[on_workers, "inherited"]) == {forked}
+    assert set(table.loc[on_workers, "profiler"]) == {False}           # WORKER_CONFIG: Dask's profiler off
     monkeypatch.setenv("SPIKESIM_SWEEP_START_METHOD", "fork")
     table = sweep(sweep_nets.inherited, {"x": [1, 2, 3, 4]}, out=tmp_path / "f", workers=2, progress=False)
     assert (table["status"] == "ok").all() and table["inherited"].all()
@@ -143,6 +144,7 @@ def test_start_method_can_be_chosen(tmp_path, monkeypatch):
     on_workers = table["worker"].str.startswith("tcp://")
     assert (table["status"] == "ok").all() and on_workers.sum() >= 2
     assert not table.loc[on_workers, "inherited"].any() and table.loc[~on_workers, "inherited"].all()
+    assert set(table.loc[on_workers, "profiler"]) == {False}           # the setting reaches spawned workers too
     monkeypatch.setenv("SPIKESIM_SWEEP_START_METHOD", "vfork")
     with pytest.raises(ValueError, match="expected fork, spawn or forkserver"):
         sweep(sweep_nets.inherited, {"x": [1, 2]}, out=tmp_path / "t", workers=2, progress=False)

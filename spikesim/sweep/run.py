@@ -156,6 +156,12 @@ def _run_serial(target, todo, folder, width, progress, say):
 #: modules each worker of the local cluster preloads (see :mod:`spikesim.sweep.worker_setup`)
 WORKER_PRELOAD = ("spikesim.sweep.worker_setup",)
 
+#: Dask settings for the workers of the local cluster.  Dask's statistical profiler (the dashboard's
+#: Profile page) walks the running task's stack every 10 ms while holding the GIL: with the deep stacks of
+#: matplotlib's figures that cost about 3 % of each worker's time.  An existing cluster keeps its own
+#: settings.
+WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+
 #: environment variable that chooses how the local cluster starts its workers (fork, spawn, forkserver)
 START_METHOD_ENV = "SPIKESIM_SWEEP_START_METHOD"
 
@@ -213,7 +219,9 @@ class _ClusterStarter(threading.Thread):
                 raise self.error
             import dask
             from distributed import fire_and_forget
-            config = {"distributed.worker.multiprocessing-method": self.method} if self.method else {}
+            config = dict(WORKER_CONFIG)
+            if self.method:
+                config["distributed.worker.multiprocessing-method"] = self.method
             with dask.config.set(config):
                 self.cluster.scale(self.n)
                 self._wait_for_workers()
