@@ -15,6 +15,8 @@ each time, the medians and their ratio, and checks that both tables hold the sam
 The machine's cores are shared, so before each pair the script also measures how much parallel CPU it
 actually gets: a pure-Python loop in one process, then in two at once; ``cores`` = 2 x t(one) / t(two)
 (2.0: two free cores; 1.0: two processes run no faster than one).  No sweep can beat 1/cores.
+The last columns give the bound of :func:`split_bound`: the time of a perfect split of the serial
+command's work over the cores, without any cost for Dask, from the serial command's own timings.
 
     python experiments/benchmarks/sweep_song2000.py [--cache cold,warm] [--repeats 2] [--workers 2]
 """
@@ -52,6 +54,19 @@ def cores_available():
             p.join()
         times.append(time.perf_counter() - t0)
     return 2 * times[0] / times[1]
+
+
+def split_bound(total, walls, cores):
+    """The shortest time in which any scheme could run the serial command's work on ``cores`` cores.
+
+    ``total`` is the serial command's wall time (s) and ``walls`` its runs' own times (the table's
+    ``wall_s``, in the order they ran).  What is not a run (imports, the table, the exit) happens once;
+    the first run also loads the kernels (or compiles them) and draws matplotlib's first figure, which
+    every process that runs points must do too, so it counts whole; the other runs share the cores.
+    Dask's own costs (its import, the scheduler, the dashboard, the transfers) come on top of this.
+    """
+    walls = list(walls)
+    return (total - sum(walls)) + walls[0] + sum(walls[1:]) / cores
 
 
 def timed(cmd, env):
@@ -100,19 +115,24 @@ def main(argv=None):
                     results.setdefault((mode, side), []).append(wall)
                     print(f"{mode:4s} cache  {side:6s}  run {k + 1}: {wall:7.2f} s", flush=True)
         tables = {d.name: load_results(d) for d in tmp.iterdir() if (d / "sweep.json").exists()}
+    bounds = {}
+    for mode in modes:                  # the best any split of the serial command's work over the workers can do
+        for k, (total, cores) in enumerate(zip(results[(mode, "serial")], results[(mode, "cores")])):
+            bounds.setdefault(mode, []).append(split_bound(total, tables[f"{mode}-serial-{k}"]["wall_s"],
+                                                           min(cores, args.workers)))
     timing = ["wall_s", "worker", "sim_wall_s"]
     ref = next(iter(tables.values())).drop(columns=timing)
     for name, t in tables.items():
         pd.testing.assert_frame_equal(t.drop(columns=timing), ref)
         assert len(t) == 16 and (t["status"] == "ok").all(), name
     print(f"\nall {len(tables)} tables hold the same values (16 rows each)\n")
-    print("| numba cache | serial, one process (s) | dask, %d workers (s) | dask / serial | cores available |"
-          % args.workers)
-    print("|---|---|---|---|---|")
+    print("| numba cache | serial, one process (s) | dask, %d workers (s) | dask / serial | cores available "
+          "| bound for any split (s) | bound / serial |" % args.workers)
+    print("|---|---|---|---|---|---|---|")
     for mode in modes:
         s, d = statistics.median(results[(mode, "serial")]), statistics.median(results[(mode, "dask")])
-        c = statistics.median(results[(mode, "cores")])
-        print(f"| {mode} | {s:.1f} | {d:.1f} | {d / s:.2f} | {c:.2f} |")
+        c, b = statistics.median(results[(mode, "cores")]), statistics.median(bounds[mode])
+        print(f"| {mode} | {s:.1f} | {d:.1f} | {d / s:.2f} | {c:.2f} | {b:.1f} | {b / s:.2f} |")
     print("\nevery timing (s): " + "; ".join(f"{m} {side}: " + ", ".join(f"{t:.1f}" for t in v)
                                           for (m, side), v in results.items()))
     return 0
