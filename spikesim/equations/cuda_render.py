@@ -219,7 +219,10 @@ def _post_parallel(ctx, scal, pro, body, epi):
 def _serial(ctx, side, pro, body, epi):
     """The pathway in one thread, in the cpu backend's order."""
     from .synapse_render import _post_loops, _pre_loops
-    loops = (_pre_loops if side == "pre" else _post_loops)(ctx, pro, body, epi)
+    if side == "pre":
+        loops = _pre_loops(ctx, pro, [], body, epi)         # the body holds its refresh, if any, already
+    else:
+        loops = _post_loops(ctx, pro, body, epi)
     loops = [ln.replace("_pre.hist", "_pre_hist").replace("_post.hist", "_post_hist") for ln in loops]
     loops = [re.sub(r"return _overflow$", "return", ln) for ln in loops]
     loops = [re.sub(r"_overflow \|= (.*)$", r"if \1:\n    cuda.atomic.min(_err, 0, _step)", ln) for ln in loops]
@@ -244,7 +247,8 @@ def render_synapses(label, layout, blocks):
     for side in ("pre", "post"):
         if blocks[side] is None:
             continue
-        scal, pro, body, epi = _pathway_parts(ctx, side)
+        scal, pro, refresh, body, epi = _pathway_parts(ctx, side)
+        body = refresh + body           # empty refresh: the cuda kernels keep no trace cache
         atomic = _atomic(ctx, side, body)
         if atomic is None:
             lines = _serial(ctx, side, pro, body, epi)

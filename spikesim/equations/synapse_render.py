@@ -190,12 +190,14 @@ def _unpack(ctx, arrays):
 
 
 def _pathway_parts(ctx, side, cache=False):
-    """(scalar lines, prologue, element body, epilogue) of the pre or post pathway.
+    """(scalar lines, prologue, refresh, element body, epilogue) of the pre or post pathway.
 
     ``cache``: the other side's traces (per target in on_pre, per source and
     delay in on_post) are decayed to ``t`` once per element and step and
     kept in the record's ``cache`` arrays, stamped with the step, instead of
-    once per synapse (the same expression: the same bits).
+    once per synapse (the same expression: the same bits).  ``refresh`` is
+    that statement (empty without the cache); it runs per element before the
+    body, which reads the cached values.
     """
     block = ctx.blocks[side]
     layout = ctx.layout
@@ -228,13 +230,13 @@ def _pathway_parts(ctx, side, cache=False):
     for x in own:
         reads.pop(x, None)
         writes.pop(x, None)
-    body = []
+    body, refresh = [], []
     now = [x for x in sorted(other) if f"_{x}_now" in extra]
     if cache and now and not set(now) & written_by_user:
         arr, stamp, loc = ("_pnow", "_pstamp", "_post_i") if side == "pre" else ("_bnow", "_bstamp", "_b")
-        body.append(f"if {stamp}[{loc}] != _step:")
-        body += [f"    {arr}[{other[x]}, {loc}] = {ctx.decayed(x)}" for x in now]
-        body.append(f"    {stamp}[{loc}] = _step")
+        refresh.append(f"if {stamp}[{loc}] != _step:")
+        refresh += [f"    {arr}[{other[x]}, {loc}] = {ctx.decayed(x)}" for x in now]
+        refresh.append(f"    {stamp}[{loc}] = _step")
         body += [f"_{x}_now = {arr}[{other[x]}, {loc}]" for x in now]
     else:
         body += [f"_{x}_now = {ctx.decayed(x)}" for x in now]
@@ -266,10 +268,10 @@ def _pathway_parts(ctx, side, cache=False):
         epi += [f"{arr}[{own[x]}, {loc}] = {x}" for x in sorted(own)]
         epi.append(f"{last}[{loc}] = t")
     used = set()
-    for ln in body + pro + epi:
+    for ln in refresh + body + pro + epi:
         used |= set(re.findall(r"\b\w+\b", ln))
     scal = render_scalars(block, ren, used=used)
-    return scal, pro, body, epi
+    return scal, pro, refresh, body, epi
 
 
 def _arrays_for(ctx, lines):
@@ -297,37 +299,32 @@ def _ring(side):
     return ["_overflow |= _F.ring_push(_ring_post, _ring_post_pos, _post_i, _step, _win[0])"]
 
 
-def _pre_loops(ctx, pro, body, epi, reference=False, dense=False):
+def _pre_loops(ctx, pro, refresh, body, epi, reference=False, dense=False):
     """The on_pre loops: over the spikes arriving now, then over each one's block of synapses.
 
-    ``dense`` (cpu): a block whose targets are consecutive neurons (``_dense[_b]``, the first of them,
-    or -1; all-to-all connectivity gives such blocks) runs a loop in which the target is
-    ``_dense[_b] + (_idx - _lo)``, not read from ``_post_index``, after a loop that brings the
-    block's target traces to ``t``; its synapse loop has no branch and no indirect access, and it
-    indexes arrays with unsigned integers (numba adds no wraparound for negative indices, which would
-    hide the access pattern from LLVM), so it vectorises.  Each target appears once in a block and the
-    statements do not write the traces the first loop refreshes, so every value is the same as in
-    the general loop.
+    ``refresh`` brings a target's cached traces to ``t`` (see :func:`_pathway_parts`); the general loop
+    runs it before ``body`` for each synapse.  ``dense`` (cpu): a block whose targets are consecutive
+    neurons (``_dense[_b]``, the first of them, or -1; all-to-all connectivity gives such blocks) runs
+    ``refresh`` in a loop of its own over the block's targets, then a loop in which the target is
+    ``_dense[_b] + (_idx - _lo)``, not read from ``_post_index``; that synapse loop has no branch and no
+    indirect access, and it indexes arrays with unsigned integers (numba adds no wraparound for
+    negative indices, which would hide the access pattern from LLVM), so it vectorises.  Each target
+    appears once in a block and the statements do not write the traces that ``refresh`` brings to
+    ``t``, so every value is the same as in the general loop.
     """
+    general = ["_post_i = _post_index[_idx]"] + refresh + body
     if dense:
-        refresh, rest = [], body
-        if body and body[0] == "if _pstamp[_post_i] != _step:":
-            n = 1
-            while n < len(body) and body[n].startswith("    "):
-                n += 1
-            refresh, rest = body[:n], body[n:]
         loop = ["_lo = _dptr[_b]", "_hi = _dptr[_b + 1]", "_d0 = _dense[_b]", "if _d0 >= 0:"]
         if refresh:
             loop += _indent(["for _post_i in range(_d0, _d0 + _hi - _lo):"] + _indent(refresh, 4), 4)
         unsigned = [re.sub(r"\[(\d+, )?_idx\]", r"[\1_uidx]", re.sub(r"\[(\d+, )?_post_i\]", r"[\1_upost]", ln))
-                    for ln in rest]
+                    for ln in body]
         loop += _indent(["for _idx in range(_lo, _hi):"]
                         + _indent(["_post_i = _d0 + (_idx - _lo)", "_uidx = np.uintp(_idx)",
                                    "_upost = np.uintp(_post_i)"] + unsigned, 4), 4)
-        loop += ["else:"] + _indent(["for _idx in range(_lo, _hi):"]
-                                    + _indent(["_post_i = _post_index[_idx]"] + body, 4), 4)
+        loop += ["else:"] + _indent(["for _idx in range(_lo, _hi):"] + _indent(general, 4), 4)
     else:
-        loop = ["for _idx in range(_dptr[_b], _dptr[_b + 1]):"] + _indent(["_post_i = _post_index[_idx]"] + body, 4)
+        loop = ["for _idx in range(_dptr[_b], _dptr[_b + 1]):"] + _indent(general, 4)
     inner = (_ring("pre") if ctx.layout["window"] else []) + pro + loop + epi
     if reference:
         return ["_overflow = False"] + inner
@@ -378,11 +375,11 @@ def render(label, layout, blocks, reference=False):
     for side in ("pre", "post"):
         if blocks[side] is None:
             continue
-        scal, pro, body, epi = _pathway_parts(ctx, side, cache=not reference)
+        scal, pro, refresh, body, epi = _pathway_parts(ctx, side, cache=not reference)
         if side == "pre":
-            loops = _pre_loops(ctx, pro, body, epi, reference, dense=not reference)
+            loops = _pre_loops(ctx, pro, refresh, body, epi, reference, dense=not reference)
         else:
-            loops = _post_loops(ctx, pro, body, epi, reference)
+            loops = _post_loops(ctx, pro, refresh + body, epi, reference)
         memo = []
         if not reference:
             memo, loops = memoize_exp(loops)
